@@ -1,0 +1,58 @@
+import random
+
+import numpy as np
+import pytest
+
+import rnnlab
+from rnnlab import config
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("true", True), ("ON", True),
+                                           ("0", False), ("", False), ("no", False)])
+def test_fast_mode_reads_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("RNNLAB_FAST", raw)
+    assert config.fast_mode() is expected
+    assert config.budget(full=100, fast=3) == (3 if expected else 100)
+
+
+def test_fast_mode_defaults_to_the_full_course(monkeypatch):
+    monkeypatch.delenv("RNNLAB_FAST", raising=False)
+    assert config.fast_mode() is False
+    assert rnnlab.budget(full=10, fast=1) == 10
+
+
+def test_a_typo_in_the_switch_is_an_error(monkeypatch):
+    monkeypatch.setenv("RNNLAB_FAST", "fsat")
+    with pytest.raises(ValueError, match="RNNLAB_FAST must be one of"):
+        config.fast_mode()
+
+
+def draws():
+    import keras
+
+    return (random.random(), np.random.rand(3).tolist(),
+            keras.random.uniform((3,)).numpy().tolist())
+
+
+def test_seeding_makes_python_numpy_and_keras_repeat():
+    config.seed_everything(7)
+    first = draws()
+    config.seed_everything(7)
+    assert draws() == first
+    config.seed_everything(8)
+    assert draws() != first
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError),
+                                         ("0", TypeError), (True, TypeError)])
+def test_bad_seeds_are_rejected(seed, error):
+    with pytest.raises(error, match="seed must"):
+        config.seed_everything(seed)
+
+
+def test_setup_reports_mode_and_versions(monkeypatch, capsys):
+    monkeypatch.setenv("RNNLAB_FAST", "1")
+    info = rnnlab.setup(seed=3)
+    assert info["seed"] == 3 and info["mode"] == "fast"
+    assert info["numpy"] == np.__version__
+    assert "rnnlab ready" in capsys.readouterr().out

@@ -1,0 +1,63 @@
+"""Notebook hygiene: the conventions of CONTRIBUTING.md, checked on every chapter."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def code_cells(path):
+    return [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+
+
+def test_there_are_six_chapters():
+    assert [p.stem for p in NOTEBOOKS] == ["01_history", "02_gradients", "03_lstm", "04_gru",
+                                           "05_keras_examples", "06_mnist_comparison"]
+
+
+def test_every_page_is_in_the_table_of_contents_and_vice_versa():
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(\S+)", toc)) | set(re.findall(r"root:\s*(\S+)", toc))
+    pages = {f"book/{p.stem}" for p in (ROOT / "book").iterdir() if p.suffix in {".ipynb", ".md"}}
+    assert listed == pages
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs(path):
+    for cell in code_cells(path):
+        assert cell["outputs"] == [], f"{path.name}: strip outputs before committing"
+        assert cell["execution_count"] is None, f"{path.name}: clear execution counts"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_title_objectives_and_first_cell(path):
+    cells = load(path)["cells"]
+    assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# ")
+    assert "**Learning objectives.**" in "".join(cells[0]["source"])
+    first = "".join(code_cells(path)[0]["source"])
+    assert '"google.colab" in sys.modules' in first and "rnnlab.setup()" in first
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_cell_is_skipped_or_allowed_to_fail_quietly(path):
+    for cell in code_cells(path):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        assert not tags & {"nbval-skip", "skip-execution", "nbval-ignore-output"}, path.name
+        assert "NBVAL_SKIP" not in "".join(cell["source"]), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_is_followed_by_a_check(path):
+    cells = code_cells(path)
+    for index, cell in enumerate(cells):
+        if "### BEGIN SOLUTION" in "".join(cell["source"]):
+            after = "".join(cells[index + 1]["source"]) if index + 1 < len(cells) else ""
+            assert "rnnlab.exercises.check(" in after, f"{path.name}: solution without a check"
+            assert "hide-cell" in cell.get("metadata", {}).get("tags", []), path.name

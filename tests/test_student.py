@@ -1,0 +1,66 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnlab.exercises.student import export_student_versions, strip_solutions
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+
+def test_solution_is_replaced_by_an_indented_stub():
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION\n\nf(1)"
+    assert strip_solutions(source) == (
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\nf(1)")
+
+
+@pytest.mark.parametrize("source, problem", [
+    ("### BEGIN SOLUTION\nx = 1", "never closed"),
+    ("x = 1\n### END SOLUTION", "without"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
+])
+def test_unbalanced_markers_are_reported(source, problem):
+    with pytest.raises(ValueError, match=problem):
+        strip_solutions(source, "nb.ipynb, cell 3")
+
+
+def test_learner_versions_of_the_book(tmp_path):
+    written = export_student_versions(BOOK, tmp_path)
+    assert {p.name for p in written} == {p.name for p in BOOK.glob("*.ipynb")}
+    history = json.loads((tmp_path / "01_history.ipynb").read_text())
+    code = ["".join(c["source"]) for c in history["cells"] if c["cell_type"] == "code"]
+    solution = next(c for c in code if "def elman_step" in c)
+    assert "raise NotImplementedError()" in solution and "np.tanh" not in solution
+    assert not any("### BEGIN SOLUTION" in c for c in code)
+    assert any('check("elman-step", elman_step)' in c for c in code)  # the check stays
+    for cell in history["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_the_learner_stub_fails_the_check_with_a_helpful_message(tmp_path):
+    export_student_versions(BOOK, tmp_path)
+    history = json.loads((tmp_path / "01_history.ipynb").read_text())
+    solution = next("".join(c["source"]) for c in history["cells"]
+                    if "def elman_step" in "".join(c["source"]))
+    namespace = {}
+    exec("import numpy as np\n" + solution, namespace)
+    from rnnlab.exercises import WrongAnswer, check
+
+    with pytest.raises(WrongAnswer, match="not implemented yet"):
+        check("elman-step", namespace["elman_step"])
+
+
+def test_command_line_errors_are_one_line_and_exit_2(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rnnlab", "student", str(tmp_path / "missing"),
+                             str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "is not a folder" in result.stderr
+
+
+def test_command_line_writes_learner_versions(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rnnlab", "student", str(BOOK), str(tmp_path)],
+                            capture_output=True, text=True, check=True)
+    assert "wrote 6 learner notebooks" in result.stdout
