@@ -87,17 +87,14 @@ def seed_everything(seed: int = SEED) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def setup(seed: int = SEED, *, quiet: bool = False) -> dict[str, object]:
+def setup(seed: int = SEED, *, quiet: bool = False) -> None:
     """Prepare a chapter: seed everything, read fast mode, set the book's plotting defaults.
 
     Every notebook's first code cell calls this once, so every chapter starts from the same state.
 
     Args:
         seed: the seed handed to :func:`seed_everything`.
-        quiet: if False, print a one-line summary (versions, seed, mode).
-
-    Returns:
-        A dict with the seed, the mode (``"fast"`` or ``"full"``) and the library versions.
+        quiet: if False, print a one-line summary (seed, mode, library versions).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     seed_everything(seed)
@@ -118,7 +115,6 @@ def setup(seed: int = SEED, *, quiet: bool = False) -> dict[str, object]:
         info.update(tensorflow=tf.__version__, keras=keras.__version__)
     if not quiet:
         print("rnnlab ready: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-    return info
 
 
 def _tensorflow_available() -> bool:

@@ -52,7 +52,9 @@ def test_bad_seeds_are_rejected(seed, error):
 
 def test_setup_reports_mode_and_versions(monkeypatch, capsys):
     monkeypatch.setenv("RNNLAB_FAST", "1")
-    info = rnnlab.setup(seed=3)
-    assert info["seed"] == 3 and info["mode"] == "fast"
-    assert info["numpy"] == np.__version__
-    assert "rnnlab ready" in capsys.readouterr().out
+    assert rnnlab.setup(seed=3) is None  # nothing to clutter a notebook's first cell
+    out = capsys.readouterr().out
+    assert out.startswith("rnnlab ready: seed 3, mode fast,") and f"numpy {np.__version__}" in out
+    first = np.random.rand()
+    rnnlab.setup(seed=3, quiet=True)
+    assert np.random.rand() == first and capsys.readouterr().out == ""
