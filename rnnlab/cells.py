@@ -30,6 +30,20 @@ GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 KERAS_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
+def bias_shape(cell: str, units: int, reset_after: bool = True) -> tuple[int, ...]:
+    """Shape of Keras' bias: (k units,), or (2, 3 units) for a GRU with ``reset_after=True``."""
+    if cell == "gru" and reset_after:
+        return (2, 3 * units)
+    return (GATES[cell] * units,)
+
+
+def as_state_list(initial_state: Any) -> list[Any]:
+    """Keras accepts one state or a list of states; return a list either way."""
+    if isinstance(initial_state, (list, tuple)):
+        return list(initial_state)
+    return [initial_state]
+
+
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """The logistic sigmoid σ(a) = 1 / (1 + exp(-a)), computed without overflow."""
     return 0.5 * (1.0 + np.tanh(0.5 * a))
@@ -160,9 +174,9 @@ class RNN:
         if self.W.ndim != 2 or self.W.shape[1] != k * self.units:
             raise ValueError(f"{self.cell}: W must have shape (features, {k * self.units}) for "
                              f"{self.units} units, got {self.W.shape}")
-        bias_shape = (2, 3 * self.units) if self.cell == "gru" and self.reset_after else (k * self.units,)
-        if self.b.shape != bias_shape:
-            raise ValueError(f"{self.cell}: b must have shape {bias_shape}, got {self.b.shape}")
+        expected = bias_shape(self.cell, self.units, self.reset_after)
+        if self.b.shape != expected:
+            raise ValueError(f"{self.cell}: b must have shape {expected}, got {self.b.shape}")
 
     @property
     def features(self) -> int:
@@ -228,7 +242,7 @@ class RNN:
         if initial_state is None:
             zeros = np.zeros((batch, self.units), dtype)
             return zeros, (zeros.copy() if count == 2 else None)
-        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        states = as_state_list(initial_state)
         if len(states) != count:
             raise ValueError(f"{self.cell} takes {count} initial state(s) "
                              f"({'[h_0, c_0]' if count == 2 else 'h_0'}), got {len(states)}")
@@ -342,7 +356,7 @@ def from_keras(layer: Any) -> RNN:
     if cell.use_bias:
         b = np.asarray(cell.bias.numpy())
     else:
-        b = np.zeros((2, U.shape[1]) if name == "gru" and reset_after else U.shape[1], W.dtype)
+        b = np.zeros(bias_shape(name, U.shape[0], reset_after), W.dtype)
     return RNN(name, W, U, b, return_sequences=layer.return_sequences,
                return_state=layer.return_state, go_backwards=layer.go_backwards,
                reset_after=reset_after)
@@ -405,6 +419,5 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     rng = np.random.default_rng(seed)
     W = rng.normal(scale=scale / np.sqrt(features), size=(features, k * units))
     U = rng.normal(scale=scale / np.sqrt(units), size=(units, k * units))
-    b_shape = (2, 3 * units) if cell == "gru" and reset_after else (k * units,)
-    b = rng.normal(scale=scale / 2, size=b_shape)
+    b = rng.normal(scale=scale / 2, size=bias_shape(cell, units, reset_after))
     return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), reset_after=reset_after, **options)

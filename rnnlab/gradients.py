@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.bptt import backward
-from rnnlab.cells import RNN, check_input
+from rnnlab.cells import RNN, as_state_list, check_input
 
 
 def spectral_radius(U: np.ndarray) -> float:
@@ -37,6 +37,13 @@ def spectral_radius(U: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(U))))
 
 
+def _one_sequence(x: Any, features: int) -> np.ndarray:
+    x = check_input(x, features)
+    if x.shape[0] != 1:
+        raise ValueError(f"x must hold one sequence, shape (1, timesteps, features); got {x.shape}")
+    return x
+
+
 def jacobian_norms(rnn: RNN, x: np.ndarray, initial_state: Any = None) -> np.ndarray:
     """‖dh_T/dh_t‖₂ (spectral norm) for t = T, T−1, ..., 0, computed by hand-written BPTT.
 
@@ -51,13 +58,10 @@ def jacobian_norms(rnn: RNN, x: np.ndarray, initial_state: Any = None) -> np.nda
     Returns:
         Array of length T + 1 whose entry k is the norm at lag k = T − t (entry 0 is 1).
     """
-    x = check_input(x, rnn.features)
-    if x.shape[0] != 1:
-        raise ValueError(f"x must hold one sequence, shape (1, timesteps, features); got {x.shape}")
+    x = _one_sequence(x, rnn.features)
     n, T = rnn.units, x.shape[1]
     if initial_state is not None:
-        states = initial_state if isinstance(initial_state, (list, tuple)) else [initial_state]
-        initial_state = [np.repeat(np.asarray(s), n, axis=0) for s in states]
+        initial_state = [np.repeat(np.asarray(s), n, axis=0) for s in as_state_list(initial_state)]
     run = rnn.forward(np.repeat(x, n, axis=0), initial_state)
     dh = np.zeros_like(run["h"])
     dh[:, -1] = np.eye(n)  # row k: L = (h_T)_k
@@ -81,9 +85,7 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
     """
     import tensorflow as tf
 
-    x = check_input(x, layer.cell.kernel.shape[0])
-    if x.shape[0] != 1:
-        raise ValueError(f"x must hold one sequence, shape (1, timesteps, features); got {x.shape}")
+    x = _one_sequence(x, layer.cell.kernel.shape[0])
     dtype = layer.cell.kernel.dtype
     x = tf.constant(x, dtype=dtype)
     units = layer.cell.units
@@ -122,8 +124,8 @@ def clip_by_global_norm(grads: Mapping[str, np.ndarray] | Sequence[np.ndarray],
         max_norm: the threshold, positive.
 
     Returns:
-        ``(clipped, norm)``: the gradients in the same container type (rescaled copies, or the
-        originals when ‖g‖ ≤ threshold) and ‖g‖ before clipping.
+        ``(clipped, norm)``: new arrays in the same container type (rescaled when
+        ‖g‖ > threshold, unchanged values otherwise) and ‖g‖ before clipping.
     """
     if not np.isfinite(max_norm) or max_norm <= 0:
         raise ValueError(f"max_norm must be a positive number, got {max_norm!r}")
