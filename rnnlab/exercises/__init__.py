@@ -117,4 +117,34 @@ def diagnose(result: np.ndarray, expected: np.ndarray,
                       "Compare your code with the equation term by term.")
 
 
-from rnnlab.exercises import ch01_history  # noqa: E402,F401  (registers its checkers)
+def evaluate(function: Any, cases: list[tuple[Any, ...]], what: str = "your function") -> np.ndarray:
+    """Call a learner's formula on each tuple of arguments and collect the numbers it returns."""
+    values = []
+    for args in cases:
+        value = call_answer(function, *args)
+        shown = ", ".join(repr(a) for a in args)
+        if isinstance(value, (bool, np.bool_)) or value is None:
+            raise WrongAnswer(f"{what}({shown}) returned {value!r}, expected a number.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise WrongAnswer(f"{what}({shown}) returned a {type(value).__name__}, "
+                              "expected a number.") from None
+        if not np.isfinite(number):
+            raise WrongAnswer(f"{what}({shown}) returned {number}, expected a finite number.")
+        values.append(number)
+    return np.asarray(values)
+
+
+def as_arrays(value: Any, shapes: list[tuple[int, ...]], names: list[str]) -> list[np.ndarray]:
+    """Turn a learner's tuple of results into arrays of the given shapes, or explain why not."""
+    if not isinstance(value, (tuple, list)) or len(value) != len(shapes):
+        raise WrongAnswer(f"expected a tuple of {len(shapes)} arrays ({', '.join(names)}), "
+                          f"got {type(value).__name__}"
+                          + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
+    return [as_array(v, shape, f"your function ({name})")
+            for v, shape, name in zip(value, shapes, names)]
+
+
+# Each chapter's module registers its checkers when imported.
+from rnnlab.exercises import ch01_history, ch02_gradients, ch03_lstm, ch04_gru  # noqa: E402,F401

@@ -1,0 +1,67 @@
+"""Checkers for chapter 4 (the GRU)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnnlab.exercises import as_array, call_answer, checker, diagnose, evaluate
+
+
+@checker("gru-interpolation")
+def check_gru_interpolation(new_state: Any) -> str:
+    """``new_state(z_t, h_prev, h_tilde)`` returns Keras' h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t."""
+    rng = np.random.default_rng(2014)
+    z_t = rng.uniform(0.05, 0.95, size=(3, 4))
+    h_prev, h_tilde = rng.uniform(-1, 1, size=(2, 3, 4))
+    result = as_array(call_answer(new_state, z_t, h_prev, h_tilde), (3, 4), "new_state")
+    diagnose(result, z_t * h_prev + (1 - z_t) * h_tilde, {
+        "that is the convention of Chung et al. (2014), where z_t weights the candidate; Keras "
+        "(like Cho et al. 2014) lets z_t weight the old state h_{t-1}.":
+            (1 - z_t) * h_prev + z_t * h_tilde,
+        "the new state is a mixture: the candidate gets weight (1 - z_t).":
+            z_t * h_prev + h_tilde,
+        "the old state gets weight z_t, so the GRU can keep it.": (1 - z_t) * h_tilde,
+    })
+    return "h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t: z_t ≈ 1 keeps the old state unchanged."
+
+
+@checker("gru-params")
+def check_gru_params(gru_params: Any) -> str:
+    """``gru_params(features, units, reset_after)`` counts a Keras GRU layer's parameters."""
+    cases = [(1, 1, True), (1, 1, False), (28, 64, True), (28, 64, False), (3, 7, True),
+             (3, 7, False)]
+    result = evaluate(gru_params, cases, "gru_params")
+    d = np.array([c[0] for c in cases])
+    n = np.array([c[1] for c in cases])
+    after = np.array([c[2] for c in cases])
+    right = 3 * n * (d + n + 1) + after * 3 * n
+    diagnose(result, right, {
+        "with reset_after=True Keras keeps two bias vectors (input and recurrent), so add 3n.":
+            3 * n * (d + n + 1),
+        "with reset_after=False there is a single bias vector of 3n.": 3 * n * (d + n + 2),
+        "that is the LSTM's count; the GRU has three blocks (z, r, h̃), not four.":
+            4 * n * (d + n + 1),
+        "the biases are missing.": 3 * n * (d + n),
+    }, atol=0.5)
+    return "3n(d + n + 1), plus 3n more with reset_after=True for the second bias vector."
+
+
+@checker("gru-merge-bias")
+def check_merge_bias(merged_gate_bias: Any) -> str:
+    """``merged_gate_bias(bias)`` takes the (2, 3n) bias of a ``reset_after=True`` GRU and
+    returns the (2n,) bias of its z and r gates in an equivalent ``reset_after=False`` layer."""
+    rng = np.random.default_rng(1406)
+    n = 4
+    bias = rng.normal(size=(2, 3 * n))
+    result = as_array(call_answer(merged_gate_bias, bias), (2 * n,), "merged_gate_bias")
+    diagnose(result, bias[0, :2 * n] + bias[1, :2 * n], {
+        "only the input bias: both rows enter the z and r pre-activations, so add them.":
+            bias[0, :2 * n],
+        "only the recurrent bias: both rows enter the z and r pre-activations, so add them.":
+            bias[1, :2 * n],
+        "the first 2n columns are z and r; you took the last 2n (r and h̃).":
+            bias[0, n:] + bias[1, n:],
+    })
+    return ("for z and r the two biases simply add; the candidate's recurrent bias sits inside "
+            "r ⊙ (…) and cannot be merged.")

@@ -1,0 +1,192 @@
+"""Every figure the book draws. Each function returns the matplotlib Figure it made.
+
+Figures have a white background so that they stay legible in the site's dark mode, axis labels
+that say the unit, and no title: the chapter's caption says what a figure shows.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from rnnlab.history import MILESTONES, THEMES, Milestone
+
+CELL_LABELS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+CELL_COLORS = {"simple_rnn": "#7f7f7f", "lstm": "#1f77b4", "gru": "#d62728"}
+THEME_COLORS = {"recurrence": "#2ca02c", "training": "#ff7f0e", "gates": "#1f77b4",
+                "applications": "#9467bd", "beyond": "#d62728"}
+
+
+def _figure(width: float = 7.0, height: float = 4.0, **kwargs: Any) -> tuple[Any, Any]:
+    fig, ax = plt.subplots(figsize=(width, height), facecolor="white", **kwargs)
+    return fig, ax
+
+
+def timeline(milestones: Sequence[Milestone] = MILESTONES) -> Any:
+    """The history of recurrent networks as a timeline, one row per milestone, coloured by theme.
+
+    Args:
+        milestones: the milestones to draw (default: :data:`rnnlab.history.MILESTONES`).
+
+    Returns:
+        The Figure.
+    """
+    if not milestones:
+        raise ValueError("timeline needs at least one milestone")
+    ordered = sorted(milestones, key=lambda m: (m.year, m.label))
+    fig, ax = _figure(8.0, 0.32 * len(ordered) + 1.0)
+    rows = np.arange(len(ordered))[::-1]
+    for row, m in zip(rows, ordered):
+        color = THEME_COLORS[m.theme]
+        ax.plot([ordered[0].year - 1, m.year], [row, row], color=color, lw=0.6, alpha=0.4)
+        ax.plot(m.year, row, "o", color=color, ms=7)
+        ax.text(m.year + 0.6, row, f"{m.label} ({m.year})", va="center", fontsize=8.5)
+    for theme, label in THEMES.items():
+        if any(m.theme == theme for m in ordered):
+            ax.plot([], [], "o", color=THEME_COLORS[theme], label=label)
+    ax.set_yticks([])
+    ax.set_xlabel("year of publication")
+    last = ordered[-1].year
+    ax.set_xlim(ordered[0].year - 1, last + 20)
+    ax.set_ylim(-1, len(ordered))
+    ax.legend(loc="upper right", fontsize=8, frameon=True)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def gradient_norms(curves: Mapping[str, np.ndarray], *, ylabel: str = r"$\|\partial h_T / "
+                   r"\partial h_{T-k}\|_2$", markers: Mapping[str, np.ndarray] | None = None) -> Any:
+    """Gradient (Jacobian) norm against the lag k, on a log scale, one line per curve.
+
+    Args:
+        curves: label -> norms at lags 0, 1, 2, ... (as from :func:`rnnlab.gradients.jacobian_norms`).
+        ylabel: label of the vertical axis.
+        markers: optional label -> norms drawn as dots over the line of the same label (used for
+            the Keras cross-check).
+
+    Returns:
+        The Figure.
+    """
+    fig, ax = _figure()
+    for index, (label, norms) in enumerate(curves.items()):
+        norms = np.asarray(norms, float)
+        line, = ax.semilogy(np.arange(len(norms)), norms, label=label, lw=2, color=f"C{index}")
+        if markers and label in markers:
+            dots = np.asarray(markers[label], float)
+            ax.semilogy(np.arange(len(dots)), dots, "o", ms=3.5, color=line.get_color(),
+                        markerfacecolor="white", label=f"{label}, Keras")
+    ax.set_xlabel("lag k (time steps back from the last step)")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def sweep(rows: Sequence[Mapping[str, Any]], metric: str = "test_accuracy", *,
+          ylabel: str = "test accuracy (fraction within 0.04)", baseline: float | None = None,
+          baseline_label: str = "baseline") -> Any:
+    """A metric against sequence length, one line per cell (rows from :func:`length_sweep`).
+
+    Args:
+        rows: dicts with ``cell``, ``timesteps`` and ``metric``.
+        metric: the key to plot.
+        ylabel: label of the vertical axis.
+        baseline: optional value of a trivial predictor, drawn as a dashed line.
+        baseline_label: its legend entry.
+
+    Returns:
+        The Figure.
+    """
+    fig, ax = _figure(6.0, 3.8)
+    cells = list(dict.fromkeys(row["cell"] for row in rows))
+    for cell in cells:
+        mine = sorted((r for r in rows if r["cell"] == cell), key=lambda r: r["timesteps"])
+        ax.plot([r["timesteps"] for r in mine], [r[metric] for r in mine], "o-", lw=2,
+                label=CELL_LABELS.get(cell, cell), color=CELL_COLORS.get(cell))
+    if baseline is not None:
+        ax.axhline(baseline, ls="--", color="black", lw=1, label=baseline_label)
+    ax.set_xscale("log")
+    lengths = sorted({r["timesteps"] for r in rows})
+    ax.set_xticks(lengths, [str(t) for t in lengths])
+    ax.set_xlabel("sequence length T (time steps)")
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = "epoch",
+           log: bool = False, baseline: float | None = None,
+           baseline_label: str = "baseline") -> Any:
+    """Learning curves: one line per named series of per-epoch values (NaN ends the line).
+
+    Args:
+        series: label -> values, one per epoch (epoch numbers start at 1).
+        ylabel: label of the vertical axis, with its unit.
+        xlabel: label of the horizontal axis.
+        log: log scale for the values.
+        baseline: optional horizontal reference line.
+        baseline_label: its legend entry.
+
+    Returns:
+        The Figure.
+    """
+    fig, ax = _figure(6.0, 3.8)
+    for label, values in series.items():
+        values = np.asarray(values, float)
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, "o-", lw=2, ms=4, label=label)
+        if not np.all(np.isfinite(values)):
+            first_bad = int(np.argmin(np.isfinite(values)))
+            ax.axvline(first_bad + 1, color="black", ls=":", lw=1)
+            ax.annotate(f"{label}: loss is NaN from epoch {first_bad + 1}",
+                        (first_bad + 1, 0.5), xycoords=("data", "axes fraction"),
+                        fontsize=8, rotation=90, ha="right", va="center")
+    if baseline is not None:
+        ax.axhline(baseline, ls="--", color="black", lw=1, label=baseline_label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def heatmaps(panels: Mapping[str, np.ndarray], *, vmin: float = -1.0, vmax: float = 1.0,
+             cmap: str = "RdBu_r", xlabel: str = "time step t") -> Any:
+    """Stacked heatmaps of per-unit activations over time, one panel per named array.
+
+    Args:
+        panels: name -> array of shape (timesteps, units) for one sequence (e.g. the gates of
+            an LSTM from :meth:`rnnlab.RNN.forward`).
+        vmin, vmax, cmap: the shared colour scale.
+        xlabel: label of the time axis.
+
+    Returns:
+        The Figure.
+    """
+    if not panels:
+        raise ValueError("heatmaps needs at least one panel")
+    arrays = {name: np.asarray(a, float) for name, a in panels.items()}
+    for name, a in arrays.items():
+        if a.ndim != 2:
+            raise ValueError(f"panel {name!r} must be 2-D (timesteps, units), got shape {a.shape}")
+    fig, axes = plt.subplots(len(arrays), 1, figsize=(7.0, 1.25 * len(arrays) + 0.8),
+                             sharex=True, facecolor="white", squeeze=False)
+    image = None
+    for ax, (name, a) in zip(axes[:, 0], arrays.items()):
+        T = a.shape[0]
+        image = ax.imshow(a.T, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax,
+                          interpolation="nearest", extent=(0.5, T + 0.5, a.shape[1] - 0.5, -0.5))
+        ax.set_ylabel(f"{name}\nunit", fontsize=9)
+    axes[-1, 0].set_xlabel(xlabel)
+    fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=0.8, label="activation")
+    return fig

@@ -1,0 +1,123 @@
+"""Every chapter checker: the solution passes, the stub and plausible mistakes get their hint."""
+import numpy as np
+import pytest
+
+from rnnlab.exercises import WrongAnswer, check, names
+
+
+def stub(*args):
+    raise NotImplementedError()
+
+
+def sig(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def right_clip(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    return [g * (max_norm / norm) if norm > max_norm else g for g in grads]
+
+
+EXERCISES = {
+    "elman-params": (
+        lambda d, n: n * (d + n + 1),
+        {"no bias": (lambda d, n: n * (d + n), "biases are missing"),
+         "no U": (lambda d, n: n * (d + 1), "recurrent weights U are missing"),
+         "string": (lambda d, n: "many", "expected a number"),
+         "None": (lambda d, n: None, "expected a number"),
+         "off": (lambda d, n: n * (d + n + 1) + 7, "values are off")}),
+    "jordan-step": (
+        lambda x, y, W, U, b, V, c: (np.tanh(x @ W + y @ U + b), np.tanh(x @ W + y @ U + b) @ V + c),
+        {"no feedback": (lambda x, y, W, U, b, V, c: (np.tanh(x @ W + b), np.tanh(x @ W + b) @ V + c),
+                         "add y_{t-1} U"),
+         "tanh output": (lambda x, y, W, U, b, V, c: (np.tanh(x @ W + y @ U + b),
+                                                     np.tanh(np.tanh(x @ W + y @ U + b) @ V + c)),
+                         "y_t is linear"),
+         "one result": (lambda x, y, W, U, b, V, c: np.tanh(x @ W + y @ U + b), "tuple of 2 arrays"),
+         "h shape": (lambda x, y, W, U, b, V, c: (np.zeros((5, 3)), np.zeros((3, 2))), "transposed")}),
+    "bptt-step": (
+        lambda dh, h, U: (dh * (1 - h ** 2)) @ U.T,
+        {"U not transposed": (lambda dh, h, U: (dh * (1 - h ** 2)) @ U, "U transposed"),
+         "no tanh'": (lambda dh, h, U: dh @ U.T, "tanh derivative is missing"),
+         "no U": (lambda dh, h, U: dh * (1 - h ** 2), "recurrent weights"),
+         "sigmoid'": (lambda dh, h, U: (dh * h * (1 - h)) @ U.T, "sigmoid's derivative"),
+         "1 - h": (lambda dh, h, U: (dh * (1 - h)) @ U.T, "not 1 - h_t")}),
+    "log-norm-slope": (
+        np.log,
+        {"log10": (np.log10, "log base 10"),
+         "rho - 1": (lambda r: r - 1, "first-order approximation"),
+         "rho": (lambda r: r, "factor per step"),
+         "sign": (lambda r: -np.log(r), "sign is flipped"),
+         "inf": (lambda r: np.inf, "finite number")}),
+    "clip-global-norm": (
+        right_clip,
+        {"per array": (lambda gs, m: [g * min(1, m / np.linalg.norm(g)) for g in gs], "global norm"),
+         "always": (lambda gs, m: [g * m / np.sqrt(sum(np.sum(x ** 2) for x in gs)) for g in gs],
+                    "not stretched"),
+         "never": (lambda gs, m: gs, "rescale when"),
+         "returns a tuple with the norm": (lambda gs, m: (right_clip(gs, m), 1.0), "list of 3 arrays"),
+         "mutates and returns None": (lambda gs, m: None, "list of 3 arrays")}),
+    "lstm-cell-state": (
+        lambda f, i, ct, c: f * c + i * ct,
+        {"seed article's mistake": (lambda f, i, ct, c: i * c + f * ct, "gates are swapped"),
+         "1997 LSTM": (lambda f, i, ct, c: c + i * ct, "no forget gate"),
+         "no input gate": (lambda f, i, ct, c: f * c + ct, "input gate is missing"),
+         "coupled": (lambda f, i, ct, c: f * c + (1 - f) * ct, "couples the gates"),
+         "tanh": (lambda f, i, ct, c: np.tanh(f * c + i * ct), "c_t has no tanh")}),
+    "lstm-params": (
+        lambda d, n: 4 * n * (d + n + 1),
+        {"no bias": (lambda d, n: 4 * n * (d + n), "biases are missing"),
+         "simple rnn": (lambda d, n: n * (d + n + 1), "that is one block"),
+         "gru": (lambda d, n: 3 * n * (d + n + 1), "three blocks"),
+         "one bias": (lambda d, n: 4 * n * (d + n) + n, "own bias")}),
+    "forget-slice": (
+        lambda k, r, b: (k[:, 3:6], r[:, 3:6], b[3:6]),
+        {"input gate": (lambda k, r, b: (k[:, :3], r[:, :3], b[:3]), "input gate's block"),
+         "output gate": (lambda k, r, b: (k[:, 9:], r[:, 9:], b[9:]), "output gate's block"),
+         "rows": (lambda k, r, b: (k[:, 3:6].T, r[:, 3:6], b[3:6]), "expected (2, 3)"),
+         "two only": (lambda k, r, b: (k[:, 3:6], r[:, 3:6]), "tuple of 3 arrays")}),
+    "gru-interpolation": (
+        lambda z, h, ht: z * h + (1 - z) * ht,
+        {"Chung": (lambda z, h, ht: (1 - z) * h + z * ht, "Chung et al."),
+         "no (1 - z)": (lambda z, h, ht: z * h + ht, "weight (1 - z_t)"),
+         "no old state": (lambda z, h, ht: (1 - z) * ht, "old state gets weight z_t")}),
+    "gru-params": (
+        lambda d, n, after: 3 * n * (d + n + 1) + (3 * n if after else 0),
+        {"ignores reset_after": (lambda d, n, a: 3 * n * (d + n + 1), "two bias vectors"),
+         "always two biases": (lambda d, n, a: 3 * n * (d + n + 2), "single bias vector"),
+         "lstm": (lambda d, n, a: 4 * n * (d + n + 1), "LSTM's count"),
+         "returns a bool": (lambda d, n, a: a, "expected a number")}),
+    "gru-merge-bias": (
+        lambda b: b[0, :8] + b[1, :8],
+        {"input only": (lambda b: b[0, :8], "only the input bias"),
+         "recurrent only": (lambda b: b[1, :8], "only the recurrent bias"),
+         "last columns": (lambda b: b[0, 4:] + b[1, 4:], "you took the last 2n"),
+         "whole rows": (lambda b: b[0] + b[1], "expected (8,)")}),
+}
+
+
+def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
+    assert set(names()) == set(EXERCISES) | {"elman-step"}
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_the_solution_passes(name, capsys):
+    check(name, EXERCISES[name][0])
+    assert capsys.readouterr().out.startswith(f"Correct! [{name}]")
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_the_stub_is_told_it_is_not_implemented(name):
+    with pytest.raises(WrongAnswer, match="not implemented yet"):
+        check(name, stub)
+
+
+CASES = [(name, mistake) for name in sorted(EXERCISES) for mistake in sorted(EXERCISES[name][1])]
+
+
+@pytest.mark.parametrize("name, mistake", CASES, ids=[f"{n}: {m}" for n, m in CASES])
+def test_plausible_mistakes_get_their_hint(name, mistake):
+    answer, hint = EXERCISES[name][1][mistake]
+    with pytest.raises(WrongAnswer) as error:
+        check(name, answer)
+    assert hint in str(error.value), str(error.value)

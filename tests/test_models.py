@@ -1,0 +1,57 @@
+import keras
+import numpy as np
+import pytest
+
+from rnnlab import count_params
+from rnnlab.models import build_model, recurrent_layer
+
+
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
+def test_one_layer_models_have_the_formula_parameter_count(cell):
+    model = build_model(cell, 100, 1, 50, head="regression")
+    assert model.count_params() == count_params(cell, 1, 50) + 51
+    assert model.output_shape == (None, 1)
+
+
+def test_stacked_model_returns_sequences_between_layers_and_heads_have_the_right_activation():
+    model = build_model("lstm", 20, 3, 8, head="softmax", classes=10, stacked=2, dropout=0.5)
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    assert [layer.return_sequences for layer in recurrent] == [True, False]
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
+    head = model.get_layer("head")
+    assert head.units == 10 and head.activation.__name__ == "softmax"
+    out = model(np.zeros((2, 20, 3), np.float32))
+    np.testing.assert_allclose(np.sum(np.asarray(out), axis=1), 1.0, rtol=1e-5)
+
+
+def test_binary_head_is_a_sigmoid_and_batch_norm_can_be_added():
+    model = build_model("gru", None, 28, 64, head="logits", classes=10, batch_norm=True)
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
+    assert model.get_layer("head").activation.__name__ == "linear"
+    binary = build_model("gru", 5, 1, 4, head="binary")
+    assert binary.get_layer("head").activation.__name__ == "sigmoid"
+
+
+def test_layer_options_reach_every_recurrent_layer():
+    model = build_model("gru", 5, 1, 4, stacked=2, reset_after=False, recurrent_dropout=0.1)
+    grus = [layer for layer in model.layers if isinstance(layer, keras.layers.GRU)]
+    assert all(not g.reset_after and g.recurrent_dropout == 0.1 for g in grus)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"cell": "rnn"}, "cell"),
+    ({"units": 0}, "units must be a positive integer"),
+    ({"timesteps": -1}, "timesteps must be a positive integer"),
+    ({"head": "softmax"}, "needs classes >= 2"),
+    ({"head": "ranking"}, "head must be one of"),
+    ({"dropout": 1.0}, r"dropout must be in \[0, 1\)"),
+    ({"stacked": 0}, "stacked must be a positive integer"),
+])
+def test_bad_arguments_get_a_clear_error(kwargs, message):
+    args = {"cell": "lstm", "timesteps": 10, "features": 1, "units": 4, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        build_model(**args)
+
+
+def test_recurrent_layer_names_the_keras_class():
+    assert isinstance(recurrent_layer("simple_rnn", 3), keras.layers.SimpleRNN)

@@ -1,0 +1,55 @@
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from rnnlab import plots  # noqa: E402
+
+
+def labels(fig):
+    return [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes if ax.get_xlabel() or ax.get_ylabel()]
+
+
+def test_timeline_draws_one_dot_per_milestone():
+    fig = plots.timeline()
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == len(plots.MILESTONES)
+    assert "LSTM: constant error carousel (1997)" in texts
+    assert ax.get_xlabel() == "year of publication"
+
+
+def test_timeline_rejects_an_empty_list():
+    with pytest.raises(ValueError, match="at least one"):
+        plots.timeline([])
+
+
+def test_gradient_norms_plots_each_curve_against_the_lag_on_a_log_scale():
+    fig = plots.gradient_norms({"a": [1, 0.5, 0.25]}, markers={"a": [1, 0.5, 0.25]})
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, 0.5, 0.25])
+    assert "lag" in ax.get_xlabel()
+
+
+def test_sweep_has_one_line_per_cell_and_the_baseline():
+    rows = [{"cell": c, "timesteps": t, "test_accuracy": a}
+            for c, a in (("lstm", 0.9), ("gru", 0.8)) for t in (10, 50)]
+    fig = plots.sweep(rows, baseline=0.08)
+    assert [line.get_label() for line in fig.axes[0].lines] == ["LSTM", "GRU", "baseline"]
+
+
+def test_curves_marks_where_a_loss_became_nan():
+    fig = plots.curves({"no clipping": [1.0, np.nan, np.nan], "clipping": [1.0, 0.5, 0.3]},
+                       ylabel="training loss (MSE)")
+    assert any("NaN from epoch 2" in t.get_text() for t in fig.axes[0].texts)
+    assert labels(fig) == [("epoch", "training loss (MSE)")]
+
+
+def test_heatmaps_one_panel_per_array_and_shape_checked():
+    fig = plots.heatmaps({"f": np.zeros((5, 3)), "c": np.ones((5, 3))})
+    assert len(fig.axes) == 3  # two panels and the colour bar
+    with pytest.raises(ValueError, match="2-D"):
+        plots.heatmaps({"f": np.zeros(5)})
