@@ -11,8 +11,21 @@ from rnnlab.config import budget, fast_mode, seed_everything, setup
 from rnnlab.notebook import glue
 
 __version__ = "0.1.0"
+
+_LAZY = ("experiments", "history", "models", "plots")  # matplotlib / Keras users, loaded on use
+
+
+def __getattr__(name: str):
+    """Import ``rnnlab.plots``, ``rnnlab.models``, ... on first use, so ``import rnnlab`` is light."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"rnnlab.{name}")
+    raise AttributeError(f"module 'rnnlab' has no attribute {name!r}")
+
+
 __all__ = [
     "RNN", "bptt", "budget", "cells", "count_params", "data", "exercises", "fast_mode",
     "from_keras", "glue", "gradients", "random_rnn", "seed_everything", "setup", "to_keras",
-    "__version__",
+    "__version__", *_LAZY,
 ]

@@ -73,8 +73,10 @@ def jacobian_norms(rnn: RNN, x: np.ndarray, initial_state: Any = None) -> np.nda
 def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
     """The same measurement on a Keras layer, with ``tf.GradientTape``.
 
-    The layer's cell is stepped by hand so that every h_t is a tensor the tape can differentiate
-    with respect to.
+    The layer's cell is stepped by hand on ``units`` copies of the sequence, and a zero
+    perturbation δ_t is added to every h_t. With L = Σ_k (h_T of copy k)_k, the gradient dL/dδ_t
+    has as row k the k-th row of dh_T/dh_t, so one backward pass gives every Jacobian (the same
+    trick as :func:`jacobian_norms`, but differentiated by TensorFlow).
 
     Args:
         layer: a built ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU``.
@@ -87,24 +89,21 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
 
     x = _one_sequence(x, layer.cell.kernel.shape[0])
     dtype = layer.cell.kernel.dtype
-    x = tf.constant(x, dtype=dtype)
-    units = layer.cell.units
+    units, T = layer.cell.units, x.shape[1]
+    x = tf.constant(np.repeat(x, units, axis=0), dtype=dtype)
     count = 2 if type(layer).__name__ == "LSTM" else 1
-    with tf.GradientTape(persistent=True) as tape:
-        states = [tf.zeros((1, units), dtype) for _ in range(count)]
-        hs = []
-        for t in range(x.shape[1]):
-            tape.watch(states[0])
-            hs.append(states[0])
+    deltas = [tf.zeros((units, units), dtype) for _ in range(T + 1)]  # δ_0 .. δ_T
+    with tf.GradientTape() as tape:
+        tape.watch(deltas)
+        states = [tf.zeros((units, units), dtype) for _ in range(count)]
+        for t in range(T):
+            states[0] = states[0] + deltas[t]
             _, states = layer.cell(x[:, t], states)
             states = list(states) if isinstance(states, (list, tuple)) else [states]
-        h_T = states[0]
-    norms = [1.0]
-    for h_t in reversed(hs):
-        J = tape.batch_jacobian(h_T, h_t)[0].numpy()
-        norms.append(np.linalg.norm(J, 2))
-    del tape
-    return np.asarray(norms)
+        h_T = states[0] + deltas[T]
+        loss = tf.linalg.trace(h_T)
+    jacobians = tape.gradient(loss, deltas)  # entry t: dh_T/dh_t, rows = output unit
+    return np.asarray([np.linalg.norm(J.numpy(), 2) for J in jacobians[::-1]])
 
 
 def global_norm(grads: Mapping[str, np.ndarray] | Sequence[np.ndarray]) -> float:

@@ -171,3 +171,30 @@ def test_from_keras_explains_what_it_cannot_reproduce():
 def test_sigmoid_is_stable_for_large_inputs():
     with np.errstate(all="raise"):
         assert cells.sigmoid(np.array([-1000.0, 0.0, 1000.0])).tolist() == [0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("timesteps", [1, 2, 7, 64, 100])
+def test_parallel_scan_gives_the_states_of_the_step_by_step_recurrence(timesteps):
+    from rnnlab.cells import linear_recurrence
+
+    rng = np.random.default_rng(timesteps)
+    a = rng.uniform(0, 1, size=(3, timesteps, 4))
+    b = rng.normal(size=(3, timesteps, 4))
+    h0 = rng.normal(size=(3, 4))
+    sequential = linear_recurrence(a, b, h0, method="sequential")
+    np.testing.assert_allclose(linear_recurrence(a, b, h0), sequential, rtol=1e-12, atol=1e-12)
+    # and the recurrence itself, written out for the first two steps
+    np.testing.assert_allclose(sequential[:, 0], a[:, 0] * h0 + b[:, 0])
+    if timesteps > 1:
+        np.testing.assert_allclose(sequential[:, 1], a[:, 1] * sequential[:, 0] + b[:, 1])
+
+
+def test_linear_recurrence_explains_bad_input():
+    from rnnlab.cells import linear_recurrence
+
+    with pytest.raises(ValueError, match="same shape"):
+        linear_recurrence(np.zeros((1, 3, 2)), np.zeros((1, 3, 3)))
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        linear_recurrence(np.zeros((1, 3, 2)), np.zeros((1, 3, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match="method"):
+        linear_recurrence(np.zeros((1, 3, 2)), np.zeros((1, 3, 2)), method="fast")
