@@ -61,3 +61,46 @@ def test_every_solution_is_followed_by_a_check(path):
             after = "".join(cells[index + 1]["source"]) if index + 1 < len(cells) else ""
             assert "rnnlab.exercises.check(" in after, f"{path.name}: solution without a check"
             assert "hide-cell" in cell.get("metadata", {}).get("tags", []), path.name
+
+
+WRITTEN = [p for p in NOTEBOOKS if p.stem in {"01_history", "02_gradients", "03_lstm", "04_gru"}]
+
+
+def markdown(path):
+    return "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("path", WRITTEN, ids=lambda p: p.stem)
+def test_each_written_chapter_ends_with_at_least_three_checked_exercises(path):
+    checks = [c for c in code_cells(path) if "rnnlab.exercises.check(" in "".join(c["source"])]
+    assert len(checks) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_glued_name_in_the_prose_is_computed_by_the_notebook(path):
+    used = set(re.findall(r"\{glue(?::\w*)?\}`([\w-]+)", markdown(path)))
+    source = "\n".join("".join(c["source"]) for c in code_cells(path))
+    glued = set(re.findall(r"glue\(\s*f?[\"']([\w-]+)[\"']", source))
+    templates = re.findall(r"glue\(\s*f[\"']([\w{}\[\]()*.\" ]+)[\"']", source)
+    regexes = [re.compile("^" + re.sub(r"\{[^}]*\}", r"[\\w.]+", t) + "$") for t in templates]
+    missing = {name for name in used - glued if not any(r.match(name) for r in regexes)}
+    assert not missing, f"{path.name}: glued in the text but never computed: {sorted(missing)}"
+
+
+def test_every_citation_is_in_the_bibliography():
+    bib = (ROOT / "book" / "references.bib").read_text()
+    keys = set(re.findall(r"@\w+\{([\w-]+),", bib))
+    pages = [markdown(p) for p in NOTEBOOKS] + [p.read_text() for p in (ROOT / "book").glob("*.md")]
+    cited = {key.strip() for page in pages for group in re.findall(r"\{cite\w*(?::\w+)?\}`([\w\s,-]+)`", page)
+             for key in group.split(",")}
+    assert cited and not cited - keys, f"not in references.bib: {sorted(cited - keys)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_cell_has_a_caption_and_alt_text(path):
+    for cell in code_cells(path):
+        text = "".join(cell["source"])
+        if re.search(r"rnnlab\.plots\.\w+\(", text):
+            figure = cell.get("metadata", {}).get("mystnb", {})
+            assert figure.get("figure", {}).get("caption"), f"{path.name}: figure without caption"
+            assert figure.get("image", {}).get("alt"), f"{path.name}: figure without alt text"
