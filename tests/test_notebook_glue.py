@@ -1,0 +1,14 @@
+import numpy as np
+
+from rnnlab import glue
+
+
+def test_glue_hands_myst_nb_python_numbers_for_numpy_scalars(monkeypatch):
+    import myst_nb
+
+    seen = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: seen.update({name: value}))
+    assert glue("x", np.float64(0.25)) == np.float64(0.25)   # the caller gets its value back
+    glue("n", np.int64(3))
+    assert type(seen["x"]) is float and seen["x"] == 0.25
+    assert type(seen["n"]) is int and repr(seen["n"]) == "3"
