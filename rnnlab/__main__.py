@@ -1,21 +1,128 @@
-"""Command line: ``python -m rnnlab data | student SRC DEST``."""
+"""Command line: ``python -m rnnlab data | student SRC DEST | compare [options]``.
+
+Errors in the arguments or the environment print one line, ``python -m rnnlab <command>: error:
+...``, and exit with status 2.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rnnlab", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+class UsageError(Exception):
+    """A bad argument: reported in one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line (no usage dump) and go through UsageError."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="python -m rnnlab", description=__doc__,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     commands.add_parser("data", help="fetch and verify the course's data sets (MNIST) into the cache")
     student = commands.add_parser("student", help="write learner versions of the notebooks")
     student.add_argument("source", type=Path, help="folder with the course notebooks, e.g. book/")
     student.add_argument("dest", type=Path, help="folder to write the learner versions to")
-    args = parser.parse_args(argv)
+
+    compare = commands.add_parser(
+        "compare", help="train SimpleRNN / LSTM / GRU on MNIST read row by row; write JSON + PNG",
+        description="Train recurrent cells on MNIST (each image a sequence of 28 rows) with the "
+                    "seed article's model, evaluate on the test set once, and write "
+                    "results.json and learning-curve PNGs to the output folder.")
+    compare.add_argument("--cells", nargs="+", default=["simple_rnn", "lstm", "gru"],
+                         metavar="CELL", help="simple_rnn, lstm and/or gru (default: all three)")
+    compare.add_argument("--units", type=_positive, default=64, help="units per layer (64)")
+    compare.add_argument("--optimizer", default="sgd", help="sgd (Keras defaults; default) or adam")
+    compare.add_argument("--epochs", type=_positive, default=10, help="epochs (10)")
+    compare.add_argument("--batch-size", type=_positive, default=64, help="batch size (64)")
+    compare.add_argument("--seeds", type=_seed, nargs="+", default=[0], metavar="SEED",
+                         help="one run per seed and cell (default: 0)")
+    compare.add_argument("--order", default="rows", help="rows (default) or columns")
+    compare.add_argument("--protocol", default="honest",
+                         help="honest (validation from the training set; default) or article")
+    compare.add_argument("--train-samples", type=_positive, default=None,
+                         help="use only the first N training images (default: all)")
+    compare.add_argument("--validation-samples", type=_positive, default=5000,
+                         help="size of the validation set carved from the training set (5000)")
+    compare.add_argument("--out", type=Path, default=Path("compare-results"),
+                         help="output folder (default: compare-results)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail early, before any training, if the output folder cannot be written."""
+    import tempfile
 
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UsageError(f"cannot write to output folder {str(folder)!r}: "
+                         f"{error.strerror or error}") from None
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from rnnlab.experiments import CompareConfig, compare, write_results
+
+    try:
+        config = CompareConfig(cells=tuple(args.cells), units=args.units, optimizer=args.optimizer,
+                               epochs=args.epochs, batch_size=args.batch_size,
+                               seeds=tuple(args.seeds), order=args.order, protocol=args.protocol,
+                               train_samples=args.train_samples,
+                               validation_samples=args.validation_samples)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    _check_writable(args.out)
+
+    def log(line: str) -> None:
+        print(line, flush=True)
+
+    results = compare(config, verbose=0 if args.quiet else 1, log=log)
+    paths = write_results(results, args.out)
+    for row_cell, row in results["summary"].items():
+        print(f"{row_cell:>10}: test accuracy {row['test_accuracy_mean']:.4f} "
+              f"± {row['test_accuracy_std']:.4f} over {int(row['seeds'])} seed(s), "
+              f"{row['seconds_per_epoch']:.1f} s/epoch")
+    print(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    command = next((a for a in given if a in ("data", "student", "compare")), "")
+    prog = f"python -m rnnlab {command}".rstrip()
+    try:
+        args = parser.parse_args(argv)
+        command = args.command
         if args.command == "data":
             from rnnlab.data import data_dir, load_mnist
 
@@ -26,9 +133,14 @@ def main(argv: list[str] | None = None) -> int:
 
             written = export_student_versions(args.source, args.dest)
             print(f"wrote {len(written)} learner notebooks to {args.dest}")
-    except (OSError, ValueError, RuntimeError) as error:
-        print(f"python -m rnnlab {args.command}: error: {error}", file=sys.stderr)
+        elif args.command == "compare":
+            _compare(args)
+    except (UsageError, OSError, ValueError, RuntimeError) as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted; no results were written", file=sys.stderr)
+        return 130
     return 0
 
 

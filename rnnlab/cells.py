@@ -323,6 +323,28 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True)
     return k * units * (features + units + 1) + extra_bias
 
 
+def step_flops(cell: str, features: int, units: int) -> int:
+    """Floating-point operations of the matrix products of one step, for one sequence.
+
+    A step computes x_t W (d × kn) and h_{t-1} U (n × kn) for the k blocks of the cell (1, 4 or
+    3); a multiply-add counts as 2 operations, so the step costs 2 k n (d + n). The element-wise
+    work (gates, tanh, ⊙) is O(k n) and left out: for the sizes of this course it is a few
+    percent. Training costs about three times the forward pass (the backward pass needs two
+    products per forward product).
+
+    Args:
+        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        features: d.
+        units: n.
+
+    Returns:
+        2 k n (d + n).
+    """
+    check_cell(cell)
+    count_params(cell, features, units)  # validates the sizes
+    return 2 * GATES[cell] * units * (features + units)
+
+
 def from_keras(layer: Any) -> RNN:
     """The NumPy twin of a built Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` layer.
 

@@ -2,14 +2,20 @@
 
 :func:`train` wraps ``model.fit`` and records the per-epoch history and wall time.
 :func:`length_sweep` trains the three cells on the adding problem at several sequence lengths
-(chapters 2 and 4); :func:`clipping_run` is the exploding-gradient experiment of chapter 2.
+(chapters 2 and 4); :func:`clipping_run` is the exploding-gradient experiment of chapter 2;
+:func:`compare` is the MNIST comparison of chapter 6 and of ``python -m rnnlab compare``.
 Every experiment is seeded through :func:`rnnlab.config.seed_everything`, so a rerun gives the
 same numbers.
 """
 from __future__ import annotations
 
+import io
+import os
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -159,3 +165,276 @@ def clipping_run(clip: float | None, *, timesteps: int = 10, samples: int = 2000
     record = train(model, x, y, epochs=epochs, batch_size=batch_size)
     return {"loss": record["history"]["loss"], "clip": clip,
             "initial_gradient_norm": float(tf.linalg.global_norm(gradient))}
+
+
+# --- SimpleRNN vs LSTM vs GRU on MNIST read row by row (chapter 6, `python -m rnnlab compare`) --
+
+OPTIMIZERS = ("sgd", "adam")
+ORDERS = ("rows", "columns")
+PROTOCOLS = ("honest", "article")
+MNIST_TRAIN, MNIST_TEST = 60_000, 10_000
+ARTICLE_VALIDATION = 9_990
+"""The seed article validated on the first 9,990 test images and "tested" on the last 10."""
+
+
+@dataclass(frozen=True)
+class CompareConfig:
+    """One comparison of recurrent cells on MNIST, each image read as a sequence of 28 steps.
+
+    The model is the seed article's: the recurrent layer, ``BatchNormalization()``, and
+    ``Dense(10)`` logits, trained with sparse categorical cross-entropy (``from_logits=True``) on
+    pixels scaled to [0, 1].
+
+    Attributes:
+        cells: which cells to train (``"simple_rnn"``, ``"lstm"``, ``"gru"``).
+        units: units of the recurrent layer (64 in the article).
+        optimizer: ``"sgd"`` (Keras defaults, learning rate 0.01: the article's) or ``"adam"``
+            (Keras defaults, learning rate 0.001).
+        epochs: training epochs (10 in the article).
+        batch_size: mini-batch size (64 in the article).
+        seeds: one training run per seed and cell.
+        order: ``"rows"`` (step t reads pixel row t) or ``"columns"`` (step t reads column t).
+        protocol: ``"honest"``: validation set carved from the end of the training set, the
+            10,000 test images evaluated once at the end; ``"article"``: the article's protocol,
+            training on all 60,000, validating on the first 9,990 test images and testing on
+            the last 10.
+        train_samples: use only the first this many training images (None: all available).
+        validation_samples: size of the honest protocol's validation set.
+    """
+
+    cells: tuple[str, ...] = ("simple_rnn", "lstm", "gru")
+    units: int = 64
+    optimizer: str = "sgd"
+    epochs: int = 10
+    batch_size: int = 64
+    seeds: tuple[int, ...] = (SEED,)
+    order: str = "rows"
+    protocol: str = "honest"
+    train_samples: int | None = None
+    validation_samples: int = 5_000
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cells", tuple(self.cells))
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        if not self.cells:
+            raise ValueError("cells: give at least one of simple_rnn, lstm, gru")
+        for cell in self.cells:
+            if cell not in ("simple_rnn", "lstm", "gru"):
+                raise ValueError(f"cells: unknown cell {cell!r}; expected simple_rnn, lstm or gru")
+        if len(set(self.cells)) != len(self.cells):
+            raise ValueError(f"cells: each cell once, got {list(self.cells)}")
+        for name in ("units", "epochs", "batch_size", "validation_samples"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.train_samples is not None and (
+                isinstance(self.train_samples, bool) or not isinstance(self.train_samples, int)
+                or self.train_samples < 1):
+            raise ValueError(f"train_samples must be a positive integer, got {self.train_samples!r}")
+        if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
+                                 for s in self.seeds):
+            raise ValueError(f"seeds must be non-negative integers, got {list(self.seeds)}")
+        for name, allowed in (("optimizer", OPTIMIZERS), ("order", ORDERS),
+                              ("protocol", PROTOCOLS)):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}; "
+                                 f"got {getattr(self, name)!r}")
+        if self.protocol == "honest" and self.validation_samples >= MNIST_TRAIN:
+            raise ValueError(f"validation_samples must be below {MNIST_TRAIN}, "
+                             f"got {self.validation_samples}")
+
+
+def mnist_splits(config: CompareConfig) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Training, validation and test sets for a comparison, as float32 sequences in [0, 1].
+
+    Args:
+        config: the comparison (its ``protocol``, ``order``, sample counts).
+
+    Returns:
+        ``{"train": (x, y), "validation": (x, y), "test": (x, y)}``, x of shape (N, 28, 28)
+        where axis 1 is time: pixel rows (``order="rows"``) or columns (``"columns"``).
+    """
+    from rnnlab.data import load_mnist
+
+    (x_train, y_train), (x_test, y_test) = load_mnist(verbose=False)
+
+    def prepare(x: np.ndarray) -> np.ndarray:
+        x = x.astype(np.float32) / 255.0
+        return np.ascontiguousarray(x.transpose(0, 2, 1)) if config.order == "columns" else x
+
+    if config.protocol == "article":
+        train = (x_train, y_train)
+        validation = (x_test[:ARTICLE_VALIDATION], y_test[:ARTICLE_VALIDATION])
+        test = (x_test[ARTICLE_VALIDATION:], y_test[ARTICLE_VALIDATION:])
+    else:
+        cut = MNIST_TRAIN - config.validation_samples
+        train = (x_train[:cut], y_train[:cut])
+        validation = (x_train[cut:], y_train[cut:])
+        test = (x_test, y_test)
+    if config.train_samples is not None:
+        train = (train[0][:config.train_samples], train[1][:config.train_samples])
+    return {name: (prepare(x), y.astype(np.int64))
+            for name, (x, y) in (("train", train), ("validation", validation), ("test", test))}
+
+
+def mnist_model(cell: str, units: int, optimizer: str) -> Any:
+    """The article's model, compiled: recurrent layer → BatchNormalization → Dense(10) logits."""
+    import keras
+
+    model = build_model(cell, 28, 28, units, head="logits", classes=10, batch_norm=True,
+                        name=f"mnist_{cell}")
+    opt = keras.optimizers.SGD() if optimizer == "sgd" else keras.optimizers.Adam()
+    model.compile(optimizer=opt, metrics=["accuracy"],
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def environment() -> dict[str, Any]:
+    """Versions and hardware of this run: Python, NumPy, TensorFlow, Keras, CPU and GPUs."""
+    import os
+    import platform
+
+    import keras
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    gpus = []
+    for device in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(device)
+        gpus.append(details.get("device_name", device.name))
+    return {"python": platform.python_version(), "numpy": np.__version__,
+            "tensorflow": tf.__version__, "keras": keras.__version__,
+            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
+            "gpus": gpus}
+
+
+def compare(config: CompareConfig, *, verbose: int = 0,
+            log: Any = None) -> dict[str, Any]:
+    """Train and evaluate every cell of ``config`` with every seed; return all results.
+
+    Each run starts from :func:`seed_everything` with its seed. The test set is evaluated once
+    per run, after training; nothing is selected on it.
+
+    Args:
+        config: what to compare.
+        verbose: Keras' verbosity for training (1: a progress bar per epoch).
+        log: optional callable taking one line of text, told when each run starts and ends.
+
+    Returns:
+        ``{"config", "environment", "runs", "summary", "wall_seconds"}``. Each run has ``cell``,
+        ``seed``, ``params``, ``history`` (per epoch), ``epoch_seconds``, final ``train_accuracy``
+        and ``validation_accuracy``, ``test_accuracy``, ``test_samples`` and ``wall_seconds``;
+        ``summary`` has, per cell, the mean and standard deviation over seeds.
+    """
+    from dataclasses import asdict
+
+    started = time.perf_counter()
+    data = mnist_splits(config)
+    runs = []
+    for cell in config.cells:
+        for seed in config.seeds:
+            if log:
+                log(f"{cell}, seed {seed}: training on {len(data['train'][0]):,} images "
+                    f"for {config.epochs} epoch(s)")
+            run_start = time.perf_counter()
+            seed_everything(seed)
+            model = mnist_model(cell, config.units, config.optimizer)
+            record = train(model, *data["train"], epochs=config.epochs,
+                           batch_size=config.batch_size, validation_data=data["validation"],
+                           verbose=verbose)
+            _, test_accuracy = model.evaluate(*data["test"], batch_size=512, verbose=0)
+            history = record["history"]
+            runs.append({
+                "cell": cell, "seed": seed, "params": record["params"], "history": history,
+                "epoch_seconds": record["epoch_seconds"],
+                "train_accuracy": history["accuracy"][-1],
+                "validation_accuracy": history["val_accuracy"][-1],
+                "test_accuracy": float(test_accuracy), "test_samples": len(data["test"][0]),
+                "wall_seconds": time.perf_counter() - run_start,
+            })
+            if log:
+                log(f"{cell}, seed {seed}: test accuracy {test_accuracy:.4f} "
+                    f"({runs[-1]['wall_seconds']:.0f} s)")
+    return {"config": asdict(config), "environment": environment(), "runs": runs,
+            "summary": summarize(runs), "wall_seconds": time.perf_counter() - started}
+
+
+def summarize(runs: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per cell: mean and standard deviation (over seeds, ddof=1; 0 for one seed) of the metrics.
+
+    Seconds per epoch is the median over the epochs after the first (the first includes
+    tracing), averaged over seeds.
+    """
+    summary: dict[str, dict[str, float]] = {}
+    for cell in dict.fromkeys(r["cell"] for r in runs):
+        mine = [r for r in runs if r["cell"] == cell]
+        row: dict[str, float] = {"params": float(mine[0]["params"]), "seeds": float(len(mine))}
+        for metric in ("train_accuracy", "validation_accuracy", "test_accuracy"):
+            values = np.array([r[metric] for r in mine], dtype=float)
+            row[f"{metric}_mean"] = float(values.mean())
+            row[f"{metric}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+        per_run = [np.median(r["epoch_seconds"][1:] or r["epoch_seconds"]) for r in mine]
+        row["seconds_per_epoch"] = float(np.mean(per_run))
+        summary[cell] = row
+    return summary
+
+
+def write_results(results: Mapping[str, Any], out_dir: str | Path) -> dict[str, Path]:
+    """Write ``results.json`` and one learning-curve PNG per metric into ``out_dir``.
+
+    Every file is written to a temporary name in the same folder and renamed into place, so an
+    interrupted run never leaves a half-written file under the final name.
+
+    Returns:
+        The paths written, by kind (``"json"``, ``"accuracy_png"``, ``"loss_png"``).
+    """
+    import json
+
+    import matplotlib.pyplot as plt
+
+    from rnnlab import plots
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(results, indent=2, sort_keys=True, allow_nan=True)
+    paths = {"json": out / "results.json"}
+    _atomic_write(paths["json"], text.encode("utf-8"))
+    for metric, label in (("val_accuracy", "validation accuracy (fraction correct)"),
+                          ("loss", "training loss (cross-entropy, nats)")):
+        fig = plots.curves(mean_curves(results["runs"], metric), ylabel=label)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=120)
+        plt.close(fig)
+        key = "accuracy_png" if metric == "val_accuracy" else "loss_png"
+        paths[key] = out / f"{'validation_accuracy' if key == 'accuracy_png' else 'training_loss'}.png"
+        _atomic_write(paths[key], buffer.getvalue())
+    return paths
+
+
+def mean_curves(runs: Sequence[Mapping[str, Any]], metric: str) -> dict[str, list[float]]:
+    """Per cell, the per-epoch ``metric`` averaged over seeds (labels for the plots)."""
+    from rnnlab.plots import CELL_LABELS
+
+    curves = {}
+    for cell in dict.fromkeys(r["cell"] for r in runs):
+        histories = np.array([r["history"][metric] for r in runs if r["cell"] == cell], float)
+        curves[CELL_LABELS[cell]] = histories.mean(axis=0).tolist()
+    return curves
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise

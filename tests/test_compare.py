@@ -1,0 +1,137 @@
+"""The MNIST comparison harness and `python -m rnnlab compare`, on tiny budgets."""
+import json
+
+import numpy as np
+import pytest
+
+from rnnlab.__main__ import main
+from rnnlab.cells import step_flops
+from rnnlab.experiments import (ARTICLE_VALIDATION, CompareConfig, compare, mnist_splits,
+                                summarize, write_results)
+
+TINY = ["--units", "8", "--epochs", "1", "--train-samples", "256", "--validation-samples", "500",
+        "--quiet"]
+
+
+def test_honest_splits_keep_validation_out_of_training_and_test_whole():
+    data = mnist_splits(CompareConfig(validation_samples=5000))
+    x_train, _ = data["train"]
+    x_val, _ = data["validation"]
+    assert len(x_train) == 55_000 and len(x_val) == 5_000 and len(data["test"][0]) == 10_000
+    assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
+    # no validation image is among the training images
+    train_keys = {row.tobytes() for row in x_train.reshape(len(x_train), -1)}
+    assert not any(row.tobytes() in train_keys for row in x_val.reshape(len(x_val), -1)[:500])
+
+
+def test_article_protocol_validates_on_the_test_set_and_tests_on_ten_images():
+    data = mnist_splits(CompareConfig(protocol="article", train_samples=100))
+    assert len(data["validation"][0]) == ARTICLE_VALIDATION and len(data["test"][0]) == 10
+    assert len(data["train"][0]) == 100
+
+
+def test_column_order_transposes_each_image():
+    rows = mnist_splits(CompareConfig(train_samples=3))["train"][0]
+    columns = mnist_splits(CompareConfig(train_samples=3, order="columns"))["train"][0]
+    np.testing.assert_array_equal(columns, rows.transpose(0, 2, 1))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"cells": ("lstm", "rnn")}, "unknown cell 'rnn'"),
+    ({"cells": ()}, "at least one"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"optimizer": "rmsprop"}, "optimizer must be one of sgd, adam"),
+    ({"order": "diagonal"}, "order must be one of rows, columns"),
+    ({"seeds": (-1,)}, "seeds must be non-negative"),
+    ({"validation_samples": 60_000}, "validation_samples must be below 60000"),
+])
+def test_bad_configurations_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CompareConfig(**kwargs)
+
+
+def test_summary_gives_mean_and_sample_standard_deviation_over_seeds():
+    runs = [{"cell": "lstm", "params": 10, "train_accuracy": a, "validation_accuracy": a,
+             "test_accuracy": a, "epoch_seconds": [9.0, 2.0, 4.0]} for a in (0.90, 0.94)]
+    row = summarize(runs)["lstm"]
+    assert row["test_accuracy_mean"] == pytest.approx(0.92)
+    assert row["test_accuracy_std"] == pytest.approx(np.std([0.90, 0.94], ddof=1))
+    assert row["seconds_per_epoch"] == pytest.approx(3.0)  # median of the epochs after the first
+
+
+def test_compare_is_deterministic_for_a_seed():
+    config = CompareConfig(cells=("gru",), units=4, epochs=1, train_samples=128,
+                           validation_samples=200)
+    first, second = compare(config), compare(config)
+    assert first["runs"][0]["history"] == second["runs"][0]["history"]
+    assert first["runs"][0]["test_accuracy"] == second["runs"][0]["test_accuracy"]
+
+
+def test_cli_writes_results_json_and_plots(tmp_path, capsys):
+    out = tmp_path / "results"
+    code = main(["compare", "--cells", "simple_rnn", "gru", "--seeds", "0", "1", *TINY,
+                 "--out", str(out)])
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    assert {r["cell"] for r in results["runs"]} == {"simple_rnn", "gru"}
+    assert len(results["runs"]) == 4 and results["config"]["seeds"] == [0, 1]
+    env = results["environment"]
+    assert env["python"] and env["tensorflow"] and env["keras"] and env["cpu"]
+    assert "gpus" in env and results["wall_seconds"] > 0
+    for run in results["runs"]:
+        assert len(run["history"]["val_accuracy"]) == 1 and 0.0 <= run["test_accuracy"] <= 1.0
+        assert run["test_samples"] == 10_000
+    assert results["summary"]["gru"]["seeds"] == 2
+    for png in ("validation_accuracy.png", "training_loss.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "results.json", "training_loss.png", "validation_accuracy.png"]
+    assert "test accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--cells", "lstm", "transformer"], "unknown cell 'transformer'"),
+    (["--epochs", "0"], "argument --epochs: expected a positive integer, got 0"),
+    (["--epochs", "-3"], "argument --epochs: expected a positive integer, got -3"),
+    (["--epochs", "ten"], "expected a positive integer, got 'ten'"),
+    (["--optimizer", "rmsprop"], "optimizer must be one of sgd, adam"),
+    (["--seeds", "-1"], "expected a non-negative integer"),
+    (["--frobnicate"], "unrecognized arguments: --frobnicate"),
+])
+def test_cli_bad_arguments_get_one_line_and_exit_2(args, message, tmp_path, capsys):
+    code = main(["compare", *args, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("python -m rnnlab compare: error:")
+    assert message in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_cli_unwritable_output_is_refused_before_training(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code = main(["compare", *TINY, "--out", str(blocker / "results")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot write to output folder" in err
+
+
+def test_an_interrupted_write_leaves_no_half_written_json(tmp_path, monkeypatch):
+    import os
+
+    results = {"runs": [{"cell": "lstm", "history": {"val_accuracy": [0.5], "loss": [1.0]}}]}
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_results(results, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("cell, k", [("simple_rnn", 1), ("lstm", 4), ("gru", 3)])
+def test_step_flops_counts_the_two_matrix_products(cell, k):
+    d, n = 28, 64
+    x_W = 2 * d * (k * n)      # (1 x d) @ (d x kn): d multiply-adds per output, 2 flops each
+    h_U = 2 * n * (k * n)
+    assert step_flops(cell, d, n) == x_W + h_U
