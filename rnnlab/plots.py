@@ -190,3 +190,37 @@ def heatmaps(panels: Mapping[str, np.ndarray], *, vmin: float = -1.0, vmax: floa
     axes[-1, 0].set_xlabel(xlabel)
     fig.colorbar(image, ax=axes[:, 0].tolist(), shrink=0.8, label="activation")
     return fig
+
+
+def digits(images: np.ndarray, labels: Sequence[int], *, order: str = "rows") -> Any:
+    """MNIST digits drawn as the sequences a recurrent layer reads: one row (or column) per step.
+
+    Args:
+        images: array (k, 28, 28) of pixel values.
+        labels: the k labels, shown above the digits.
+        order: ``"rows"``: step t is pixel row t (vertical axis); ``"columns"``: step t is column t.
+
+    Returns:
+        The Figure.
+    """
+    images = np.asarray(images)
+    if images.ndim != 3 or len(images) != len(labels) or len(images) == 0:
+        raise ValueError(f"images must be (k, height, width) with k labels, got {images.shape} "
+                         f"and {len(labels)} labels")
+    fig, axes = plt.subplots(1, len(images), figsize=(1.6 * len(images) + 0.6, 2.3),
+                             facecolor="white", squeeze=False)
+    for ax, image, label in zip(axes[0], images, labels):
+        ax.imshow(image, cmap="gray_r")
+        ax.set_title(f"label {label}", fontsize=9)
+        ax.set_xticks([0, 27])
+        ax.set_yticks([0, 27])
+    time_axis = "time step t = pixel row" if order == "rows" else "time step t = pixel column"
+    feature_axis = "feature = pixel column" if order == "rows" else "feature = pixel row"
+    if order == "rows":
+        axes[0, 0].set_ylabel(time_axis, fontsize=8)
+        axes[0, 0].set_xlabel(feature_axis, fontsize=8)
+    else:
+        axes[0, 0].set_xlabel(time_axis, fontsize=8)
+        axes[0, 0].set_ylabel(feature_axis, fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -96,6 +96,31 @@ EXERCISES = {
 }
 
 
+EXERCISES.update({
+    "lstm-step-flops": (
+        lambda d, n: 8 * n * (d + n),
+        {"multiply-add as 1": (lambda d, n: 4 * n * (d + n), "double your count"),
+         "one block": (lambda d, n: 2 * n * (d + n), "that is one block"),
+         "no recurrent product": (lambda d, n: 8 * n * d, "recurrent product"),
+         "parameters": (lambda d, n: 4 * n * (d + n + 1), "counts parameters")}),
+    "article-params": (
+        lambda: 24714,
+        {"LSTM only": (lambda: 23808, "LSTM layer alone"),
+         "trainable BN only": (lambda: 23808 + 128 + 650, "moving mean and variance"),
+         "GRU count": (lambda: 3 * 64 * 94 + 256 + 650, "GRU model's count"),
+         "the number, not a function": (24714, "expected a function"),
+         "a string": (lambda: "24714", "should be a number"),
+         "other": (lambda: 25000, "is not the count")}),
+    "article-leak": (
+        lambda: "a",
+        {"random split": (lambda: "b", "validation images come from the test set"),
+         "trained on test": (lambda: "C", "x_train only"),
+         "standard": (lambda: "d", "no longer estimates"),
+         "not a letter": (lambda: "e", "one letter"),
+         "a number": (lambda: 1, "one letter")}),
+})
+
+
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     assert set(names()) == set(EXERCISES) | {"elman-step"}
 
@@ -121,3 +146,4 @@ def test_plausible_mistakes_get_their_hint(name, mistake):
     with pytest.raises(WrongAnswer) as error:
         check(name, answer)
     assert hint in str(error.value), str(error.value)
+

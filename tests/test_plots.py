@@ -53,3 +53,11 @@ def test_heatmaps_one_panel_per_array_and_shape_checked():
     assert len(fig.axes) == 3  # two panels and the colour bar
     with pytest.raises(ValueError, match="2-D"):
         plots.heatmaps({"f": np.zeros(5)})
+
+
+def test_digits_one_panel_per_image_with_the_time_axis_named():
+    fig = plots.digits(np.zeros((3, 28, 28)), [1, 2, 3])
+    assert len(fig.axes) == 3 and fig.axes[0].get_ylabel() == "time step t = pixel row"
+    assert [ax.get_title() for ax in fig.axes] == ["label 1", "label 2", "label 3"]
+    with pytest.raises(ValueError, match="labels"):
+        plots.digits(np.zeros((3, 28, 28)), [1, 2])

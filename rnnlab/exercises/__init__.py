@@ -136,6 +136,21 @@ def evaluate(function: Any, cases: list[tuple[Any, ...]], what: str = "your func
     return np.asarray(values)
 
 
+def as_number(value: Any, what: str = "your answer") -> float:
+    """A learner's numeric answer as a float, or a WrongAnswer that says what was expected."""
+    if callable(value):
+        raise WrongAnswer(f"{what} should be the number itself, not a function.")
+    if value is None or isinstance(value, (bool, np.bool_, str, bytes)):
+        raise WrongAnswer(f"{what} should be a number, got {value!r}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"{what} should be a number, got a {type(value).__name__}.") from None
+    if not np.isfinite(number):
+        raise WrongAnswer(f"{what} should be a finite number, got {number}.")
+    return number
+
+
 def as_arrays(value: Any, shapes: list[tuple[int, ...]], names: list[str]) -> list[np.ndarray]:
     """Turn a learner's tuple of results into arrays of the given shapes, or explain why not."""
     if not isinstance(value, (tuple, list)) or len(value) != len(shapes):
@@ -147,4 +162,5 @@ def as_arrays(value: Any, shapes: list[tuple[int, ...]], names: list[str]) -> li
 
 
 # Each chapter's module registers its checkers when imported.
-from rnnlab.exercises import ch01_history, ch02_gradients, ch03_lstm, ch04_gru  # noqa: E402,F401
+from rnnlab.exercises import (ch01_history, ch02_gradients, ch03_lstm, ch04_gru,  # noqa: E402,F401
+                              ch06_mnist)
