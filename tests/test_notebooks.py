@@ -82,8 +82,9 @@ def test_every_glued_name_in_the_prose_is_computed_by_the_notebook(path):
     used = set(re.findall(r"\{glue(?::\w*)?\}`([\w-]+)", markdown(path)))
     source = "\n".join("".join(c["source"]) for c in code_cells(path))
     glued = set(re.findall(r"glue\(\s*f?[\"']([\w-]+)[\"']", source))
-    templates = re.findall(r"glue\(\s*f[\"']([\w{}\[\]()*.\" ]+)[\"']", source)
-    regexes = [re.compile("^" + re.sub(r"\{[^}]*\}", r"[\\w.]+", t) + "$") for t in templates]
+    templates = re.findall(r"glue\(\s*f\"([^\"]+)\"", source) + re.findall(r"glue\(\s*f'([^']+)'", source)
+    regexes = [re.compile("^" + "[\\w.]+".join(re.escape(part) for part in re.split(r"\{[^}]*\}", t))
+                          + "$") for t in templates]
     missing = {name for name in used - glued if not any(r.match(name) for r in regexes)}
     assert not missing, f"{path.name}: glued in the text but never computed: {sorted(missing)}"
 
