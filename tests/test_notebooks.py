@@ -106,3 +106,11 @@ def test_every_figure_cell_has_a_caption_and_alt_text(path):
             figure = cell.get("metadata", {}).get("mystnb", {})
             assert figure.get("figure", {}).get("caption"), f"{path.name}: figure without caption"
             assert figure.get("image", {}).get("alt"), f"{path.name}: figure without alt text"
+
+
+def test_colab_install_line_of_every_chapter_uses_the_repository_of_config():
+    config = (ROOT / "_config.yml").read_text()
+    url = re.search(r"^repository:\s*\n(?:\s*#.*\n)*\s*url:\s*(\S+)", config, flags=re.M).group(1)
+    for path in NOTEBOOKS:
+        first = "".join(code_cells(path)[0]["source"])
+        assert f'"rnnlab @ git+{url}"' in first, f"{path.name}: Colab line does not install from {url}"

@@ -2,7 +2,8 @@
 """Set up, build and test the rnnlab course with one command each.
 
     python3 tools/course.py site     # set up if needed, build the site (full budgets)
-    python3 tools/course.py test     # set up if needed, run every test (fast mode)
+    python3 tools/course.py test     # set up if needed, run every test (fast mode), including
+                                     # the browser test of the built site (needs Debian's chromium)
     python3 tools/course.py setup    # only create/refresh .venv and fetch the data
 
 Needs nothing but Python 3.10-3.12 and network access to PyPI the first time. Everything is
@@ -112,10 +113,14 @@ def main(argv: list[str]) -> None:
     elif command == "test":
         setup()
         fast = {"RNNLAB_FAST": "1"}
-        stage("unit tests", str(PY), "-m", "pytest", "tests", env=fast)
+        stage("unit tests", str(PY), "-m", "pytest", "tests", "--ignore=tests/browser", env=fast)
         stage("nbval (every notebook)", str(PY), "-m", "pytest", "--nbval-lax",
               "--nbval-current-env", "--nbval-cell-timeout=300", "book", env=fast)
-        site_build("fast")
+        index = site_build("fast")
+        shots = BUILD / "browser"
+        stage("browser test (Chromium)", str(PY), "-m", "pytest", "tests/browser",
+              env={"RNNLAB_SITE": str(index.parent), "RNNLAB_SCREENSHOTS": str(shots)})
+        print(f"screenshots of every page: {shots}")
         report()
     else:
         print(__doc__)

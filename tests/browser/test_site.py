@@ -1,0 +1,104 @@
+"""The built site as a reader gets it, in a real browser (Debian's Chromium via Playwright).
+
+For every page in the table of contents: it loads with no console error, no failed request and
+no request to any host but the one serving it; every image has loaded; math is rendered (no raw
+TeX left); a screenshot is saved. On the chapters, a folded exercise solution opens when
+clicked; the site's search finds the LSTM chapter for "forget gate".
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOC = (ROOT / "_toc.yml").read_text()
+PAGES = re.findall(r"(?:root|file):\s*(\S+)", TOC)
+
+RAW_TEX = r"""() => {
+  const main = document.querySelector('main') || document.body;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('pre, code, script, style, mjx-container, .highlight')) continue;
+    const text = node.textContent;
+    if (/\\\(|\\\)|\\\[|\\\]|\$\$/.test(text)) raw.push(text.trim().slice(0, 80));
+  }
+  return raw;
+}"""
+
+BROKEN_IMAGES = """() => Array.from(document.images)
+  .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
+
+
+def open_page(browser, site_url, path, shots=None):
+    """Open one page, record every problem, wait for MathJax; return (page, problems)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    host = urlparse(site_url).netloc
+
+    def route(route, request):
+        if urlparse(request.url).netloc not in (host, ""):
+            problems.append(f"request to another host: {request.url}")
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})")
+            if urlparse(r.url).netloc == host else None)
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 else None)
+    page.goto(f"{site_url}/{path}", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    if page.evaluate("() => document.querySelector('.math') !== null"):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               timeout=15_000)
+        page.evaluate("() => MathJax.startup.promise")
+    return page, problems
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_cleanly_with_images_and_rendered_math(browser, site_url, shots, page_path):
+    page, problems = open_page(browser, site_url, f"{page_path}.html")
+    broken = page.evaluate(BROKEN_IMAGES)
+    raw = page.evaluate(RAW_TEX)
+    has_math = page.evaluate("() => document.querySelector('.math') !== null")
+    rendered = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+    page.screenshot(path=str(shots / f"{page_path.replace('/', '_')}.png"), full_page=True)
+    page.close()
+    assert not problems, "\n".join(problems)
+    assert not broken, f"images that did not load: {broken}"
+    assert not raw, f"raw TeX left on the page: {raw[:5]}"
+    if has_math:
+        assert rendered > 0, "the page has math but MathJax rendered none"
+
+
+CHAPTERS = [p for p in PAGES if re.match(r"book/0\d_", p)]
+
+
+@pytest.mark.parametrize("page_path", [p for p in CHAPTERS if not p.endswith("05_keras_examples")])
+def test_a_folded_exercise_solution_opens_when_clicked(browser, site_url, page_path):
+    page, problems = open_page(browser, site_url, f"{page_path}.html")
+    solution = page.locator("div.cell.tag_hide-cell details").first
+    assert solution.count() == 1, "no folded solution on this chapter"
+    code = solution.locator("pre").first
+    assert not code.is_visible(), "the solution should start folded"
+    solution.locator("summary").click()
+    code.wait_for(state="visible", timeout=5_000)
+    assert "BEGIN SOLUTION" in code.inner_text()
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_search_finds_the_lstm_chapter_for_forget_gate(browser, site_url):
+    page, problems = open_page(browser, site_url, "search.html?q=forget+gate")
+    page.wait_for_selector("#search-results li a", timeout=15_000)
+    links = page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
+    page.close()
+    assert any("03_lstm" in link for link in links), links
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,78 @@
+"""Sphinx extension: a site that works offline and opens without errors in the browser.
+
+1. **MathJax from the site itself.** Jupyter Book (Sphinx) loads MathJax 3 from a CDN by
+   default, so a reader offline sees raw TeX. This extension points
+``mathjax_path`` at ``_static/mathjax/tex-chtml.js`` and, when the build finishes, copies the
+part of MathJax 3.2.2 that this component loads (the TeX input with its extensions, the CHTML
+output with its fonts, the menu and the accessibility helpers it enables) from the PyPI package
+``sphinx-mathjax-offline`` (pinned in requirements.txt; MathJax is Apache-2.0). The speech-rule
+engine and the other combined components are left out (about 5 MB instead of 24 MB).
+2. **No duplicate inline scripts.** sphinx-thebe registers its configuration script each time
+   the environment reads documents; with more than one read the page declares ``const
+   THEBE_JS_URL`` twice and the browser reports a SyntaxError on every page. Identical inline
+   scripts are dropped from each page's script list.
+
+Enabled in ``_config.yml`` under ``sphinx: local_extensions``; ``tests/browser`` checks the
+result in Chromium.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from sphinx.util.fileutil import copy_asset
+
+PACKAGE = "sphinx-mathjax-offline"
+COMPONENT = "tex-chtml.js"
+PARTS = [COMPONENT, "input/tex", "input/tex.js", "output/chtml", "output/chtml.js", "ui",
+         "a11y/assistive-mml.js", "a11y/semantic-enrich.js", "a11y/complexity.js",
+         "a11y/explorer.js", "adaptors", "LICENSE"]
+
+
+def mathjax_source() -> Path:
+    """The folder of MathJax files inside the installed ``sphinx-mathjax-offline`` package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f"{PACKAGE} is not installed: run `python3 tools/course.py setup`")
+    folder = Path(spec.origin).parent / "static" / "mathjax"
+    if not (folder / COMPONENT).is_file():
+        raise RuntimeError(f"{folder / COMPONENT} is missing from the {PACKAGE} package")
+    return folder
+
+
+def _use_local_mathjax(app, config) -> None:  # noqa: ANN001 (Sphinx callback)
+    config.mathjax_path = f"mathjax/{COMPONENT}"
+
+
+def _copy_mathjax(app, exception) -> None:  # noqa: ANN001 (Sphinx callback)
+    if exception is not None or app.builder.format != "html":
+        return
+    source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
+    for part in PARTS:
+        path = source / part
+        if path.is_dir():
+            copy_asset(str(path), str(target / part))
+        elif path.is_file():
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            (target / part).write_bytes(path.read_bytes())
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:  # noqa: ANN001
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        key = (str(script), repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app):  # noqa: ANN001, ANN201 (Sphinx entry point)
+    mathjax_source()  # fail early, with a clear message, if the package is missing
+    app.connect("config-inited", _use_local_mathjax)
+    app.connect("build-finished", _copy_mathjax)
+    app.connect("html-page-context", _drop_duplicate_scripts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
