@@ -160,6 +160,6 @@ def numerical_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max |a − b| / max(|a|, |b|, 1e-12) over all entries: the gradient check's figure."""
+    """``max |a − b| / max(|a|, |b|, 1e-12)`` over all entries: the gradient check's figure."""
     scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-12)
     return float(np.max(np.abs(a - b))) / scale

@@ -318,8 +318,8 @@ def compare(config: CompareConfig, *, verbose: int = 0,
             log: Any = None) -> dict[str, Any]:
     """Train and evaluate every cell of ``config`` with every seed; return all results.
 
-    Each run starts from :func:`seed_everything` with its seed. The test set is evaluated once
-    per run, after training; nothing is selected on it.
+    Each run starts from :func:`rnnlab.config.seed_everything` with its seed. The test set is
+    evaluated once per run, after training; nothing is selected on it.
 
     Args:
         config: what to compare.

@@ -17,7 +17,7 @@ from rnnlab.cells import RNN, as_state_list, check_input
 
 
 def spectral_radius(U: np.ndarray) -> float:
-    """ρ(U) = max |λ| over the eigenvalues λ of a square matrix.
+    """ρ(U) = ``max |λ|`` over the eigenvalues λ of a square matrix.
 
     Args:
         U: a square recurrent matrix, shape (units, units) (one gate's block for LSTM/GRU).
@@ -53,7 +53,7 @@ def jacobian_norms(rnn: RNN, x: np.ndarray, initial_state: Any = None) -> np.nda
     Args:
         rnn: a NumPy layer (any cell).
         x: one sequence, shape (1, timesteps, features).
-        initial_state: as for :meth:`RNN.forward` (batch 1).
+        initial_state: as for :meth:`rnnlab.cells.RNN.forward` (batch 1).
 
     Returns:
         Array of length T + 1 whose entry k is the norm at lag k = T − t (entry 0 is 1).

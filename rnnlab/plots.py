@@ -28,7 +28,7 @@ def timeline(milestones: Sequence[Milestone] = MILESTONES) -> Any:
     """The history of recurrent networks as a timeline, one row per milestone, coloured by theme.
 
     Args:
-        milestones: the milestones to draw (default: :data:`rnnlab.history.MILESTONES`).
+        milestones: the milestones to draw (default: ``rnnlab.history.MILESTONES``).
 
     Returns:
         The Figure.
@@ -90,7 +90,9 @@ def gradient_norms(curves: Mapping[str, np.ndarray], *, ylabel: str = r"$\|\part
 def sweep(rows: Sequence[Mapping[str, Any]], metric: str = "test_accuracy", *,
           ylabel: str = "test accuracy (fraction within 0.04)", baseline: float | None = None,
           baseline_label: str = "baseline") -> Any:
-    """A metric against sequence length, one line per cell (rows from :func:`length_sweep`).
+    """A metric against sequence length, one line per cell.
+
+    The rows are those of :func:`rnnlab.experiments.length_sweep`.
 
     Args:
         rows: dicts with ``cell``, ``timesteps`` and ``metric``.
@@ -166,7 +168,7 @@ def heatmaps(panels: Mapping[str, np.ndarray], *, vmin: float = -1.0, vmax: floa
 
     Args:
         panels: name -> array of shape (timesteps, units) for one sequence (e.g. the gates of
-            an LSTM from :meth:`rnnlab.RNN.forward`).
+            an LSTM from :meth:`rnnlab.cells.RNN.forward`).
         vmin, vmax, cmap: the shared colour scale.
         xlabel: label of the time axis.
 

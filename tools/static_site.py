@@ -63,16 +63,19 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
         return
     seen, unique = set(), []
     for script in scripts:
-        key = (str(script), repr(sorted(getattr(script, "attributes", {}).items())))
+        # the second registration has filename '' where the first has None
+        key = script if isinstance(script, str) else (
+            script.filename or "", tuple(sorted(script.attributes.items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
-    context["script_files"] = unique
+    scripts[:] = unique  # in place: later handlers (MathJax's) append to this same list
 
 
 def setup(app):  # noqa: ANN001, ANN201 (Sphinx entry point)
     mathjax_source()  # fail early, with a clear message, if the package is missing
     app.connect("config-inited", _use_local_mathjax)
     app.connect("build-finished", _copy_mathjax)
-    app.connect("html-page-context", _drop_duplicate_scripts)
+    # early (priority 100): html-page-context stops at the first handler that returns a template
+    app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 TOC = (ROOT / "_toc.yml").read_text()
@@ -56,9 +57,14 @@ def open_page(browser, site_url, path, shots=None):
     page.goto(f"{site_url}/{path}", wait_until="load")
     page.wait_for_load_state("networkidle")
     if page.evaluate("() => document.querySelector('.math') !== null"):
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               timeout=15_000)
-        page.evaluate("() => MathJax.startup.promise")
+        # a boolean: Playwright would await a returned promise and read its (undefined) value
+        try:
+            page.wait_for_function(
+                "() => Boolean(window.MathJax && MathJax.startup && MathJax.startup.promise)",
+                timeout=30_000)
+            page.evaluate("() => MathJax.startup.promise.then(() => true)")
+        except PlaywrightTimeout:
+            problems.append("MathJax did not start within 30 s")
     return page, problems
 
 
