@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.config import SEED, seed_everything
-from rnnlab.data import adding_problem
+from rnnlab.data import adding_problem, atomic_write
 from rnnlab.models import build_model
 
 ADDING_TOLERANCE = 0.04
@@ -69,6 +68,50 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
                     callbacks=[timer, *callbacks], verbose=verbose, shuffle=True)
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
     return {"history": history, "epoch_seconds": timer.seconds, "params": model.count_params()}
+
+
+def fit_evaluate(model: Any, splits: Mapping[str, tuple[Any, Any]], *, loss: str,
+                 metrics: Sequence[str] = (), epochs: int, patience: int,
+                 batch_size: int = 64, optimizer: str = "adam") -> dict[str, Any]:
+    """Compile, train with early stopping on the validation loss, and evaluate once on test.
+
+    Early stopping watches the validation loss after each epoch, stops after ``patience``
+    epochs without improvement, and restores the weights of the best epoch, so the test set is
+    evaluated with the model that validation chose; the test set itself is never looked at
+    during training.
+
+    Args:
+        model: a built, uncompiled ``keras.Model``.
+        splits: ``{"train": (x, y), "validation": (x, y), "test": (x, y)}``.
+        loss: Keras loss name (``"mse"``, ``"binary_crossentropy"``, ...).
+        metrics: Keras metric names, reported for every split.
+        epochs: the most epochs to train.
+        patience: epochs without a better validation loss before stopping.
+        batch_size: mini-batch size.
+        optimizer: Keras optimizer name, with its default settings.
+
+    Returns:
+        :func:`train`'s record plus ``"best_epoch"`` (1-based), ``"epochs_run"`` and
+        ``"test"`` (``{"loss": ..., metric: ...}``).
+    """
+    import keras
+
+    missing = {"train", "validation", "test"} - set(splits)
+    if missing:
+        raise ValueError(f"splits needs train, validation and test; missing {sorted(missing)}")
+    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+        raise ValueError(f"patience must be a positive integer, got {patience!r}")
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                         restore_best_weights=True)
+    record = train(model, *splits["train"], epochs=epochs, batch_size=batch_size,
+                   validation_data=splits["validation"], callbacks=[stop])
+    validation_loss = record["history"]["val_loss"]
+    record["best_epoch"] = int(np.nanargmin(validation_loss)) + 1
+    record["epochs_run"] = len(validation_loss)
+    test = model.evaluate(*splits["test"], batch_size=256, verbose=0, return_dict=True)
+    record["test"] = {key: float(value) for key, value in test.items()}
+    return record
 
 
 def adding_accuracy(y_true: np.ndarray, y_pred: np.ndarray,
@@ -404,7 +447,7 @@ def write_results(results: Mapping[str, Any], out_dir: str | Path) -> dict[str, 
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, sort_keys=True, allow_nan=True)
     paths = {"json": out / "results.json"}
-    _atomic_write(paths["json"], text.encode("utf-8"))
+    atomic_write(paths["json"], text.encode("utf-8"))
     for metric, label in (("val_accuracy", "validation accuracy (fraction correct)"),
                           ("loss", "training loss (cross-entropy, nats)")):
         fig = plots.curves(mean_curves(results["runs"], metric), ylabel=label)
@@ -413,7 +456,7 @@ def write_results(results: Mapping[str, Any], out_dir: str | Path) -> dict[str, 
         plt.close(fig)
         key = "accuracy_png" if metric == "val_accuracy" else "loss_png"
         paths[key] = out / f"{'validation_accuracy' if key == 'accuracy_png' else 'training_loss'}.png"
-        _atomic_write(paths[key], buffer.getvalue())
+        atomic_write(paths[key], buffer.getvalue())
     return paths
 
 
@@ -426,15 +469,3 @@ def mean_curves(runs: Sequence[Mapping[str, Any]], metric: str) -> dict[str, lis
         histories = np.array([r["history"][metric] for r in runs if r["cell"] == cell], float)
         curves[CELL_LABELS[cell]] = histories.mean(axis=0).tolist()
     return curves
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

@@ -42,7 +42,8 @@ def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
 
 def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
                 head: str = "regression", classes: int | None = None, stacked: int = 1,
-                dropout: float = 0.0, batch_norm: bool = False, name: str | None = None,
+                dropout: float = 0.0, batch_norm: bool = False, bidirectional: bool = False,
+                mask_value: float | None = None, name: str | None = None,
                 **layer_options: Any) -> Any:
     """Build (not compile) a sequence model: recurrent layer(s), then a dense head.
 
@@ -60,6 +61,12 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
         dropout: if positive, a ``Dropout(dropout)`` layer between the last recurrent layer and
             the head.
         batch_norm: if True, a ``BatchNormalization()`` layer before the head.
+        bidirectional: if True, each recurrent layer is wrapped in ``Bidirectional``: one copy
+            reads the sequence forwards, one backwards, and their outputs are concatenated
+            (twice the units, twice the parameters).
+        mask_value: if given, a ``Masking(mask_value)`` layer first, so that time steps whose
+            features all equal it (the padding of shorter sequences) are skipped: the state is
+            carried over them unchanged.
         name: the model's name (default: the cell and head).
         **layer_options: passed to every recurrent layer (e.g. ``recurrent_dropout``).
 
@@ -85,10 +92,15 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
 
     inputs = keras.Input(shape=(timesteps, features), name="x")
     h = inputs
+    if mask_value is not None:
+        h = keras.layers.Masking(mask_value=mask_value, name="masking")(h)
     for depth in range(stacked):
         last = depth == stacked - 1
-        h = recurrent_layer(cell, units, return_sequences=not last, name=f"{cell}_{depth + 1}",
-                            **layer_options)(h)
+        layer = recurrent_layer(cell, units, return_sequences=not last,
+                                name=f"{cell}_{depth + 1}", **layer_options)
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{depth + 1}")
+        h = layer(h)
     if dropout > 0:
         h = keras.layers.Dropout(dropout, name="dropout")(h)
     if batch_norm:

@@ -162,6 +162,76 @@ def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = 
     return fig
 
 
+def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: str, ylabel: str,
+          spans: Mapping[str, tuple[Any, Any]] | None = None) -> Any:
+    """Several series over one x axis (e.g. a time series and forecasts of it).
+
+    Args:
+        x: the shared x values (numbers or datetime64).
+        series: label -> values, one per x (the first is drawn thickest, in black).
+        xlabel, ylabel: axis labels, with units.
+        spans: optional label -> (start, end) x ranges to shade, e.g. the validation and test
+            periods.
+
+    Returns:
+        The Figure.
+    """
+    fig, ax = _figure(7.5, 3.4)
+    for number, (label, values) in enumerate(series.items()):
+        style = {"color": "black", "lw": 1.2} if number == 0 else {"lw": 1.2, "alpha": 0.85}
+        ax.plot(x, np.asarray(values, float), label=label, **style)
+    for (label, (start, end)), color in zip((spans or {}).items(), ("#ff7f0e", "#2ca02c", "#9467bd")):
+        ax.axvspan(start, end, color=color, alpha=0.12, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str], *,
+                 labels: Mapping[str, str] | None = None) -> Any:
+    """Learning curves of several models: one row per model, one column per metric.
+
+    Each panel shows the training values (solid) and the validation values (dashed) per epoch,
+    and marks the epoch early stopping kept, when the record has ``"best_epoch"``.
+
+    Args:
+        records: model name -> a record of :func:`rnnlab.experiments.train` or
+            :func:`~rnnlab.experiments.fit_evaluate`.
+        metrics: history keys to plot, e.g. ``("loss", "accuracy")``; ``val_`` + key is the
+            validation curve.
+        labels: optional axis label per metric.
+
+    Returns:
+        The Figure.
+    """
+    labels = dict(labels or {})
+    rows, columns = len(records), len(metrics)
+    fig, axes = _figure(3.3 * columns, 2.2 * rows + 0.4, nrows=rows, ncols=columns,
+                        squeeze=False)
+    for row, (name, record) in enumerate(records.items()):
+        history = record["history"]
+        for column, metric in enumerate(metrics):
+            ax = axes[row][column]
+            for key, style, split in ((metric, "-", "train"), (f"val_{metric}", "--", "validation")):
+                if key in history:
+                    values = np.asarray(history[key], float)
+                    ax.plot(np.arange(1, len(values) + 1), values, style, lw=2, label=split)
+            if "best_epoch" in record:
+                ax.axvline(record["best_epoch"], color="grey", ls=":", lw=1, label="kept")
+            ax.set_title(name, fontsize=9)
+            ax.set_ylabel(labels.get(metric, metric), fontsize=8)
+            ax.grid(True, alpha=0.3)
+            ax.tick_params(labelsize=7)
+            if row == rows - 1:
+                ax.set_xlabel("epoch", fontsize=8)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def heatmaps(panels: Mapping[str, np.ndarray], *, vmin: float = -1.0, vmax: float = 1.0,
              cmap: str = "RdBu_r", xlabel: str = "time step t") -> Any:
     """Stacked heatmaps of per-unit activations over time, one panel per named array.

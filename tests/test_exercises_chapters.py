@@ -121,6 +121,57 @@ EXERCISES.update({
 })
 
 
+def _heads(**changes):
+    from rnnlab.exercises.ch05_keras import HEAD_TASKS
+
+    table = {**HEAD_TASKS, **changes}
+    return lambda task: table[task]
+
+
+def _stacked(first_returns=True, units=100, activation="sigmoid", shape=(100, 1), cell="GRU"):
+    def build():
+        import keras
+
+        inputs = keras.Input(shape=shape)
+        layer = getattr(keras.layers, cell)
+        h = layer(units, return_sequences=first_returns)(inputs)
+        h = layer(units)(h)
+        return keras.Model(inputs, keras.layers.Dense(1, activation=activation)(h))
+    return build
+
+
+EXERCISES.update({
+    "add-feature-axis": (
+        lambda x: x[..., None],
+        {"middle axis": (lambda x: x[:, None, :], "went in the middle"),
+         "batch axis": (lambda x: x[None], "adds a batch axis"),
+         "unchanged": (lambda x: x, "needs a third axis"),
+         "transposed": (lambda x: x.T[..., None], "swapped"),
+         "reshaped wrongly": (lambda x: x.T.reshape(x.shape[0], x.shape[1], 1), "values moved"),
+         "None": (lambda x: None, "Did you forget")}),
+    "head-and-loss": (
+        _heads(),
+        {"softmax on one unit": (_heads(gun_or_point=(1, "softmax", "binary_crossentropy")),
+                                 "always outputs 1.0"),
+         "integer labels, categorical loss": (
+             _heads(digits_integer=(10, "softmax", "categorical_crossentropy")), "not one-hot"),
+         "sigmoid forecast": (_heads(forecast=(1, "sigmoid", "mse")), "would cap it"),
+         "mse for classes": (_heads(digits_onehot=(10, "softmax", "mse")), "one-hot vectors"),
+         "two units for binary": (_heads(gun_or_point=(2, "sigmoid", "binary_crossentropy")),
+                                  "needs 1 unit"),
+         "not a tuple": (lambda task: "mse", "should return a tuple"),
+         "units as text": (_heads(forecast=("1", "linear", "mse")), "should be an integer")}),
+    "stacked-gru": (
+        _stacked(),
+        {"no return_sequences": (_stacked(first_returns=False), "return_sequences=True"),
+         "50 units": (_stacked(units=50), "both should have 100"),
+         "softmax head": (_stacked(activation="softmax"), "'sigmoid'"),
+         "wrong input": (_stacked(shape=(50, 1)), "(None, 100, 1)"),
+         "LSTM layers": (_stacked(cell="LSTM"), "stacks two GRU"),
+         "not a model": (lambda: "model", "return the keras.Model")}),
+})
+
+
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     assert set(names()) == set(EXERCISES) | {"elman-step"}
 

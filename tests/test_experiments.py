@@ -28,3 +28,44 @@ def test_clipping_keeps_a_run_finite_that_diverges_without_it():
     assert plain["initial_gradient_norm"] == clipped["initial_gradient_norm"] > 10
     assert not plain["loss"][-1] < 1e3  # NaN or astronomically large
     assert clipped["loss"][-1] < 1.0
+
+
+def _marker_splits():
+    from rnnlab.data import marker_task
+
+    x, y = marker_task(96, 6, seed=1)
+    return {"train": (x[:64], y[:64]), "validation": (x[64:80], y[64:80]),
+            "test": (x[80:], y[80:])}
+
+
+def test_fit_evaluate_keeps_the_best_validation_epoch_and_tests_it_once():
+    from rnnlab.config import seed_everything
+    from rnnlab.experiments import fit_evaluate
+    from rnnlab.models import build_model
+
+    seed_everything()
+    model = build_model("gru", 6, 2, 4, head="binary")
+    splits = _marker_splits()
+    record = fit_evaluate(model, splits, loss="binary_crossentropy", metrics=["accuracy"],
+                          epochs=6, patience=2, batch_size=16, optimizer="sgd")
+    losses = record["history"]["val_loss"]
+    assert record["epochs_run"] == len(losses) <= 6
+    assert record["best_epoch"] == int(np.argmin(losses)) + 1
+    # the weights of the best epoch were restored: the model scores that epoch's validation loss
+    kept = model.evaluate(*splits["validation"], verbose=0, return_dict=True)["loss"]
+    assert np.isclose(kept, min(losses), rtol=1e-4)
+    test = model.evaluate(*splits["test"], verbose=0, return_dict=True)
+    assert np.isclose(record["test"]["accuracy"], test["accuracy"])
+
+
+def test_fit_evaluate_needs_all_three_splits_and_a_positive_patience():
+    from rnnlab.experiments import fit_evaluate
+    from rnnlab.models import build_model
+
+    model = build_model("gru", 6, 2, 4, head="binary")
+    splits = _marker_splits()
+    with pytest.raises(ValueError, match="missing \\['test'\\]"):
+        fit_evaluate(model, {k: splits[k] for k in ("train", "validation")},
+                     loss="binary_crossentropy", epochs=1, patience=1)
+    with pytest.raises(ValueError, match="patience"):
+        fit_evaluate(model, splits, loss="binary_crossentropy", epochs=1, patience=0)

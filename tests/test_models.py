@@ -55,3 +55,25 @@ def test_bad_arguments_get_a_clear_error(kwargs, message):
 
 def test_recurrent_layer_names_the_keras_class():
     assert isinstance(recurrent_layer("simple_rnn", 3), keras.layers.SimpleRNN)
+
+
+def test_bidirectional_doubles_the_recurrent_parameters_and_the_state_width():
+    from rnnlab import count_params
+
+    model = build_model("gru", 20, 3, 8, head="binary", bidirectional=True)
+    assert model.count_params() == 2 * count_params("gru", 3, 8) + (2 * 8 + 1)
+    assert model.get_layer("bidirectional_1").output.shape[-1] == 16
+
+
+def test_masking_makes_padding_at_the_end_invisible():
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 6, 3)).astype("float32")
+    padded = np.concatenate([x, np.zeros((4, 5, 3), "float32")], axis=1)
+    masked = build_model("lstm", None, 3, 5, head="regression", mask_value=0.0, bidirectional=True)
+    assert isinstance(masked.layers[1], keras.layers.Masking)
+    assert np.allclose(masked.predict(x, verbose=0), masked.predict(padded, verbose=0), atol=1e-6)
+    plain = build_model("lstm", None, 3, 5, head="regression", bidirectional=True)
+    plain.set_weights(masked.get_weights())
+    assert not np.allclose(plain.predict(x, verbose=0), plain.predict(padded, verbose=0), atol=1e-4)

@@ -61,3 +61,23 @@ def test_digits_one_panel_per_image_with_the_time_axis_named():
     assert [ax.get_title() for ax in fig.axes] == ["label 1", "label 2", "label 3"]
     with pytest.raises(ValueError, match="labels"):
         plots.digits(np.zeros((3, 28, 28)), [1, 2])
+
+
+def test_history_grid_has_a_panel_per_model_and_metric_with_both_splits():
+    records = {"a": {"history": {"loss": [3, 2, 1], "val_loss": [3, 2.5, 2.6], "accuracy": [0.1, 0.5, 0.9],
+                                 "val_accuracy": [0.1, 0.4, 0.3]}, "best_epoch": 2},
+               "b": {"history": {"loss": [1, 0.5], "val_loss": [1.1, 0.9]}}}
+    fig = plots.history_grid(records, ("loss", "accuracy"))
+    axes = fig.axes
+    assert len(axes) == 4
+    assert len(axes[0].lines) == 3          # train, validation, kept epoch
+    assert len(axes[2].lines) == 2 and len(axes[3].lines) == 0   # b has no accuracy
+    assert axes[3].get_xlabel() == "epoch"
+
+
+def test_lines_draws_each_series_and_shades_the_spans():
+    fig = plots.lines(np.arange(10), {"x": np.arange(10), "y": np.ones(10)}, xlabel="t", ylabel="v",
+                      spans={"test": (7, 9)})
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 and len(ax.patches) == 1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y", "test"]

@@ -163,4 +163,4 @@ def as_arrays(value: Any, shapes: list[tuple[int, ...]], names: list[str]) -> li
 
 # Each chapter's module registers its checkers when imported.
 from rnnlab.exercises import (ch01_history, ch02_gradients, ch03_lstm, ch04_gru,  # noqa: E402,F401
-                              ch06_mnist)
+                              ch05_keras, ch06_mnist)
