@@ -192,10 +192,11 @@ def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: st
 
 def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str], *,
                  labels: Mapping[str, str] | None = None) -> Any:
-    """Learning curves of several models: one row per model, one column per metric.
+    """Learning curves of several models: one panel per model and metric.
 
     Each panel shows the training values (solid) and the validation values (dashed) per epoch,
-    and marks the epoch early stopping kept, when the record has ``"best_epoch"``.
+    and marks the epoch early stopping kept, when the record has ``"best_epoch"``. With several
+    metrics each model gets a row; with one metric the models fill two columns.
 
     Args:
         records: model name -> a record of :func:`rnnlab.experiments.train` or
@@ -207,27 +208,32 @@ def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str
     Returns:
         The Figure.
     """
+    from matplotlib.ticker import MaxNLocator
+
     labels = dict(labels or {})
-    rows, columns = len(records), len(metrics)
+    panels = [(name, record, metric) for name, record in records.items() for metric in metrics]
+    columns = len(metrics) if len(metrics) > 1 else min(2, len(panels))
+    rows = -(-len(panels) // columns)
     fig, axes = _figure(3.3 * columns, 2.2 * rows + 0.4, nrows=rows, ncols=columns,
                         squeeze=False)
-    for row, (name, record) in enumerate(records.items()):
+    flat = [ax for row in axes for ax in row]
+    for ax, (name, record, metric) in zip(flat, panels):
         history = record["history"]
-        for column, metric in enumerate(metrics):
-            ax = axes[row][column]
-            for key, style, split in ((metric, "-", "train"), (f"val_{metric}", "--", "validation")):
-                if key in history:
-                    values = np.asarray(history[key], float)
-                    ax.plot(np.arange(1, len(values) + 1), values, style, lw=2, label=split)
-            if "best_epoch" in record:
-                ax.axvline(record["best_epoch"], color="grey", ls=":", lw=1, label="kept")
-            ax.set_title(name, fontsize=9)
-            ax.set_ylabel(labels.get(metric, metric), fontsize=8)
-            ax.grid(True, alpha=0.3)
-            ax.tick_params(labelsize=7)
-            if row == rows - 1:
-                ax.set_xlabel("epoch", fontsize=8)
-    axes[0][0].legend(fontsize=7)
+        for key, style, split in ((metric, "o-", "train"), (f"val_{metric}", "s--", "validation")):
+            if key in history:
+                values = np.asarray(history[key], float)
+                ax.plot(np.arange(1, len(values) + 1), values, style, lw=1.5, ms=3, label=split)
+        if "best_epoch" in record:
+            ax.axvline(record["best_epoch"], color="grey", ls=":", lw=1, label="kept")
+        ax.set_title(name, fontsize=9)
+        ax.set_ylabel(labels.get(metric, metric), fontsize=8)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(True, alpha=0.3)
+        ax.tick_params(labelsize=7)
+    for ax in flat[len(panels):]:
+        ax.set_visible(False)
+    flat[0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 

@@ -81,3 +81,10 @@ def test_lines_draws_each_series_and_shades_the_spans():
     ax = fig.axes[0]
     assert len(ax.lines) == 2 and len(ax.patches) == 1
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y", "test"]
+
+
+def test_history_grid_with_one_metric_fills_two_columns_and_hides_the_spare_panel():
+    records = {name: {"history": {"loss": [2, 1], "val_loss": [2, 1.5]}} for name in "abc"}
+    fig = plots.history_grid(records, ("loss",))
+    assert len(fig.axes) == 4 and [ax.get_visible() for ax in fig.axes] == [True, True, True, False]
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["a", "b", "c"]
