@@ -75,11 +75,15 @@ def test_page_loads_cleanly_with_images_and_rendered_math(browser, site_url, sho
     raw = page.evaluate(RAW_TEX)
     has_math = page.evaluate("() => document.querySelector('.math') !== null")
     rendered = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+    # a Markdown table a cell printed but the site did not parse shows its |---| separator
+    raw_tables = page.evaluate(
+        "() => [...document.querySelectorAll('main p')].some(p => p.innerText.includes('|---|'))")
     page.screenshot(path=str(shots / f"{page_path.replace('/', '_')}.png"), full_page=True)
     page.close()
     assert not problems, "\n".join(problems)
     assert not broken, f"images that did not load: {broken}"
     assert not raw, f"raw TeX left on the page: {raw[:5]}"
+    assert not raw_tables, "a Markdown table is shown as raw text, not as a table"
     if has_math:
         assert rendered > 0, "the page has math but MathJax rendered none"
 
