@@ -28,6 +28,8 @@ CELLS = ("simple_rnn", "lstm", "gru")
 GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
 """How many blocks of ``units`` columns each cell's W and U have."""
 KERAS_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+BLOCKS = {"simple_rnn": ("h",), "lstm": ("i", "f", "c_tilde", "o"), "gru": ("z", "r", "h_tilde")}
+"""The names of the blocks of ``units`` columns of W, U and b, in Keras' order (notation.md)."""
 
 
 def bias_shape(cell: str, units: int, reset_after: bool = True) -> tuple[int, ...]:

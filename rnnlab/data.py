@@ -551,11 +551,13 @@ def _check_task_sizes(samples: int, timesteps: int, min_timesteps: int) -> None:
 
 
 def adding_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem of Hochreiter & Schmidhuber (1997), in its usual modern form (synthetic).
+    """The adding problem in the variant of Le, Jaitly & Hinton (2015) (synthetic).
 
     Each sequence has two channels: channel 0 holds values drawn uniformly from [0, 1]; channel 1
     is 0 except for two markers set to 1, one in the first half of the sequence and one in the
-    second. The target is the sum of the two marked values. Predicting the constant 1 gives a
+    second. The target is the plain sum of the two marked values, in [0, 2]. (Hochreiter &
+    Schmidhuber's original, 1997, experiment 4: values in [-1, 1], the first marker among the
+    first ten steps, target 0.5 + (X1 + X2)/4 in [0, 1].) Predicting the constant 1 gives a
     mean squared error of 1/6, so a network must beat that to show it remembers anything; the
     first marker sits on average 3T/4 steps before the end.
 
@@ -585,8 +587,8 @@ def adding_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndar
 def marker_task(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Remember a sign seen at the first step through ``timesteps - 1`` steps of noise (synthetic).
 
-    Channel 0 carries the label's sign (+1 or -1) at step 1 and Gaussian noise (std 0.5, the
-    same size as the signal) afterwards; channel 1 is a flag that is 1 at step 1 only, so the
+    Channel 0 carries the label's sign (+1 or -1) at step 1 and Gaussian noise (std 0.5, half
+    the signal's amplitude) afterwards; channel 1 is a flag that is 1 at step 1 only, so the
     network can tell the signal from the noise. The label is 1 for a plus, 0 for a minus, half
     and half. Only a network that carries one bit over the whole sequence scores above 50%.
 

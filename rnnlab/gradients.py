@@ -1,9 +1,12 @@
 """Gradient-flow tools: how the gradient depends on the lag, spectral radius, clipping.
 
-By the chain rule, dh_T/dh_t = J_T J_{T-1} ... J_{t+1} with J_s = dh_s/dh_{s-1}: a product of
-T − t Jacobians. For a simple RNN J_s = diag(1 − h_s²) Uᵀ, so its norm is at most ‖U‖ per step
-and the product shrinks or grows geometrically with the lag T − t
-(Bengio, Simard & Frasconi 1994; Pascanu, Mikolov & Bengio 2013).
+Vectors are rows (``book/notation.md``): a small change dh_{s-1} of the state moves h_s by
+dh_{s-1} J_s, with the Jacobian J_s = ∂h_s/∂h_{s-1}, whose entry (i, j) is ∂h_{s,j}/∂h_{s-1,i}.
+By the chain rule, ∂h_T/∂h_t = J_{t+1} J_{t+2} ⋯ J_T: a product of T − t Jacobians. For a simple
+RNN J_s = U diag(1 − h_s²) (:func:`step_jacobian`), so its norm is at most ‖U‖₂ per step and the
+product can shrink or grow geometrically with the lag T − t (Bengio, Simard & Frasconi 1994;
+Pascanu, Mikolov & Bengio 2013: a largest singular value of U below 1 is sufficient for the
+gradient to vanish, above 1 necessary, not sufficient, for it to explode).
 """
 from __future__ import annotations
 
@@ -35,6 +38,79 @@ def spectral_radius(U: np.ndarray) -> float:
     if not np.all(np.isfinite(U)):
         raise ValueError("U contains NaN or infinite values")
     return float(np.max(np.abs(np.linalg.eigvals(U))))
+
+
+def step_jacobian(U: np.ndarray, h_t: np.ndarray) -> np.ndarray:
+    """The Jacobian of one simple-RNN step, J_t = ∂h_t/∂h_{t-1} = U diag(1 − h_t²).
+
+    For h_t = tanh(x_t W + h_{t-1} U + b) with row vectors, (J_t)_{ij} = ∂h_{t,j}/∂h_{t-1,i}
+    = U_{ij} (1 − h_{t,j}²), so a change dh_{t-1} moves h_t by dh_{t-1} J_t.
+
+    Args:
+        U: the recurrent kernel, shape (units, units).
+        h_t: the state the step produced, shape (units,).
+
+    Returns:
+        J_t, shape (units, units).
+    """
+    U, h_t = np.asarray(U, dtype=np.float64), np.asarray(h_t, dtype=np.float64)
+    if U.ndim != 2 or U.shape[0] != U.shape[1] or h_t.shape != (U.shape[0],):
+        raise ValueError(f"expected U of shape (units, units) and h_t of shape (units,), got "
+                         f"{U.shape} and {h_t.shape}")
+    return U * (1.0 - h_t ** 2)
+
+
+def lstm_rest_jacobian(rnn: RNN) -> np.ndarray:
+    """The Jacobian of an LSTM's cell state from step to step at rest (zero input, zero state).
+
+    At x_t = 0, h = c = 0 the gates are constants, f = σ(b_f), i = σ(b_i), o = σ(b_o), and the
+    candidate and tanh(c_t) are in their linear range. A small change of the cell state then
+    propagates, through c_t = f ⊙ c_{t-1} + i ⊙ tanh(h_{t-1} U_c) and h_{t-1} = o ⊙ tanh(c_{t-1}),
+    as dc_t = dc_{t-1} M with
+
+        M = diag(f) + diag(o) U_c diag(i),
+
+    so the gradient grows or shrinks at the rate ρ(M) per step: the cell path diag(f) plus the
+    path through h_{t-1} and U_c, which nothing bounds.
+
+    Args:
+        rnn: a NumPy LSTM whose candidate bias b_c is 0 (so that zero is a fixed point).
+
+    Returns:
+        M, shape (units, units).
+    """
+    if rnn.cell != "lstm":
+        raise ValueError(f"lstm_rest_jacobian needs an LSTM, got a {rnn.cell!r} layer")
+    from rnnlab.cells import sigmoid
+
+    b_i, b_f, b_c, b_o = np.split(np.asarray(rnn.b, dtype=np.float64), 4)
+    if not np.allclose(b_c, 0.0):
+        raise ValueError("the candidate bias b_c must be 0, or the zero state is not at rest")
+    n = rnn.units
+    U_c = np.asarray(rnn.U, dtype=np.float64)[:, 2 * n:3 * n]
+    return np.diag(sigmoid(b_f)) + (sigmoid(b_o)[:, None] * U_c) * sigmoid(b_i)[None, :]
+
+
+def log_slope(norms: Sequence[float] | np.ndarray, lags: int | None = None) -> float:
+    """Slope of ln ‖∂h_T/∂h_{T-k}‖ against the lag k, by least squares over lags 0 .. lags − 1.
+
+    A geometric norm a·q^k has slope ln q: negative when the gradient vanishes, positive when it
+    explodes, ln ρ for a linear recurrence h_t = h_{t-1} U with U = ρ × an orthogonal matrix.
+
+    Args:
+        norms: norms at lags 0, 1, 2, ... (as from :func:`jacobian_norms`), positive.
+        lags: how many lags to fit (at least 2; default: all).
+
+    Returns:
+        The fitted slope per step.
+    """
+    norms = np.asarray(norms, dtype=np.float64)
+    lags = len(norms) if lags is None else lags
+    if norms.ndim != 1 or not 2 <= lags <= len(norms):
+        raise ValueError(f"need a 1-D array of at least {max(lags, 2)} norms, got shape {norms.shape}")
+    if not np.all(np.isfinite(norms[:lags]) & (norms[:lags] > 0)):
+        raise ValueError("norms must be positive and finite to take their logarithm")
+    return float(np.polyfit(np.arange(lags), np.log(norms[:lags]), 1)[0])
 
 
 def _one_sequence(x: Any, features: int) -> np.ndarray:

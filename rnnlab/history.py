@@ -36,7 +36,7 @@ MILESTONES: tuple[Milestone, ...] = (
     Milestone(1997, "LSTM: constant error carousel", "hochreiter1997long", "gates"),
     Milestone(1997, "Bidirectional RNN", "schuster1997bidirectional", "recurrence"),
     Milestone(2000, "Forget gate", "gers2000learning", "gates"),
-    Milestone(2002, "Peephole connections", "gers2002learning", "gates"),
+    Milestone(2000, "Peephole connections", "gers2000recurrent", "gates"),
     Milestone(2005, "LSTM with full BPTT, bidirectional", "graves2005framewise", "gates"),
     Milestone(2009, "Handwriting recognition", "graves2009novel", "applications"),
     Milestone(2013, "Gradient clipping", "pascanu2013difficulty", "training"),

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnnlab.cells import check_cell
+import numpy as np
+
+from rnnlab.cells import BLOCKS, KERAS_NAMES, check_cell
 
 KERAS_LAYER = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+_FUSED_MARKERS = {  # backend -> {layer: text that only its fused (cuDNN) path contains}
+    "tensorflow": {"LSTM": "def _cudnn_lstm(", "GRU": "def _cudnn_gru("},
+    "jax": {"LSTM": "from jax.experimental.rnn import lstm", "GRU": "from jax.experimental.rnn import gru"},
+    "torch": {"LSTM": "torch._VF.lstm(", "GRU": "torch._VF.gru("},
+}
 HEADS = ("regression", "binary", "softmax", "logits")
 
 
@@ -20,6 +27,34 @@ def _positive_int(name: str, value: Any, allow_none: bool = False) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def fused_kernels() -> dict[str, tuple[str, ...]]:
+    """Which Keras recurrent layers have a fused cuDNN kernel on a GPU, per backend.
+
+    Read from the installed Keras itself: a layer takes the fused path only if it accepts
+    ``use_cudnn`` and the backend's ``rnn.py`` implements the fused call for it (TensorFlow: its
+    ``_cudnn_lstm``/``_cudnn_gru``; JAX: ``jax.experimental.rnn``, which has an LSTM only; PyTorch:
+    ``torch._VF.lstm``/``gru``). On a CPU no backend uses these kernels. The answer changes with
+    the Keras version, which is why it is computed rather than written down.
+
+    Returns:
+        ``{"tensorflow": (...), "jax": (...), "torch": (...)}``: the layer class names, e.g.
+        ``("GRU", "LSTM")``.
+    """
+    import inspect
+    from pathlib import Path
+
+    import keras
+
+    backends = Path(keras.__file__).parent / "src" / "backend"
+    result = {}
+    for backend, markers in _FUSED_MARKERS.items():
+        source = (backends / backend / "rnn.py").read_text(encoding="utf-8")
+        result[backend] = tuple(sorted(
+            name for name, marker in markers.items() if marker in source
+            and "use_cudnn" in inspect.signature(getattr(keras.layers, name)).parameters))
+    return result
 
 
 def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
@@ -110,3 +145,46 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
                   "logits": None}[head]
     outputs = keras.layers.Dense(size, activation=activation, name="head")(h)
     return keras.Model(inputs, outputs, name=name or f"{cell}_{head}")
+
+
+def set_gate_bias(layer: Any, gate: str, value: float) -> None:
+    """Set the bias of one gate of a built Keras LSTM or GRU layer, in place.
+
+    After the call the gate's pre-activation at a zero input and a zero state is exactly
+    ``value``: for the LSTM's forget gate f_t = σ(x_t W_f + h_{t-1} U_f + b_f) with b_f = value.
+    A GRU with ``reset_after=True`` keeps two bias rows (one added to x_t W, one to h_{t-1} U)
+    that add up inside its gates; the input row is set to ``value`` and the recurrent row of the
+    same gate to 0, so the sum is ``value`` (setting both rows would give 2 × value).
+
+    Args:
+        layer: a built ``keras.layers.LSTM`` or ``GRU`` (or a layer wrapping one in ``.cell``).
+        gate: the block's name in the book's notation: ``"i"``, ``"f"``, ``"c_tilde"``, ``"o"``
+            for the LSTM; ``"z"``, ``"r"``, ``"h_tilde"`` for the GRU.
+        value: the bias, a finite number.
+
+    Raises:
+        ValueError: for a layer that is not a built LSTM/GRU with a bias, an unknown gate, or a
+            value that is not a finite number.
+    """
+    cell_layer = getattr(layer, "cell", layer)
+    kind = KERAS_NAMES.get(type(layer).__name__) or KERAS_NAMES.get(
+        type(cell_layer).__name__.removesuffix("Cell"))
+    if kind not in ("lstm", "gru"):
+        raise ValueError(f"set_gate_bias needs a Keras LSTM or GRU layer, got {type(layer).__name__}")
+    if gate not in BLOCKS[kind]:
+        raise ValueError(f"gate must be one of {BLOCKS[kind]} for a {kind.upper()}, got {gate!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+            or not np.isfinite(value):
+        raise ValueError(f"value must be a finite number, got {value!r}")
+    bias_variable = getattr(cell_layer, "bias", None)
+    if bias_variable is None:
+        raise ValueError("the layer has no bias: build it first (call it on a keras.Input), "
+                         "and do not pass use_bias=False")
+    bias = np.array(bias_variable.numpy())
+    units = bias.shape[-1] // len(BLOCKS[kind])
+    block = slice(BLOCKS[kind].index(gate) * units, (BLOCKS[kind].index(gate) + 1) * units)
+    if bias.ndim == 2:          # GRU, reset_after=True: row 0 input bias, row 1 recurrent bias
+        bias[0, block], bias[1, block] = value, 0.0
+    else:
+        bias[block] = value
+    bias_variable.assign(bias)

@@ -69,3 +69,32 @@ def test_fit_evaluate_needs_all_three_splits_and_a_positive_patience():
                      loss="binary_crossentropy", epochs=1, patience=1)
     with pytest.raises(ValueError, match="patience"):
         fit_evaluate(model, splits, loss="binary_crossentropy", epochs=1, patience=0)
+
+
+def test_seed_spread_groups_rows_that_differ_only_in_the_seed():
+    from rnnlab.experiments import seed_spread
+
+    rows = [{"cell": "lstm", "units": 8, "timesteps": 5, "seed": s, "acc": a}
+            for s, a in [(1, 0.5), (0, 0.7), (2, 0.9)]]
+    rows.append({"cell": "gru", "units": 8, "timesteps": 5, "seed": 0, "acc": 0.4})
+    spread = seed_spread(rows, "acc")
+    lstm = spread[("lstm", 8, 5)]
+    assert lstm["values"] == [0.7, 0.5, 0.9] and lstm["n"] == 3
+    assert lstm["mean"] == pytest.approx(0.7) and lstm["std"] == pytest.approx(0.2)
+    assert (lstm["min"], lstm["max"]) == (0.5, 0.9)
+    assert spread[("gru", 8, 5)]["std"] == 0.0
+    with pytest.raises(ValueError, match="repeated seeds"):
+        seed_spread(rows + [dict(rows[0])], "acc")
+
+
+def test_gap_verdict_needs_two_seeds_and_a_gap_beyond_twice_the_spread():
+    from rnnlab.experiments import gap_verdict
+
+    assert "one seed" in gap_verdict(0.9, 0.0, 0.5, 0.0, 1)
+    assert "likely real" in gap_verdict(0.9, 0.01, 0.8, 0.02, 3)
+    assert "not a reliable" in gap_verdict(0.9, 0.06, 0.8, 0.02, 3)
+
+
+def test_length_sweep_rows_carry_their_seed_and_units():
+    rows = length_sweep(["gru"], [4], samples=32, test_samples=16, epochs=1, units=3, seed=7)
+    assert rows[0]["seed"] == 7 and rows[0]["units"] == 3

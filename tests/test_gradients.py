@@ -69,3 +69,73 @@ def test_clipping_threshold_must_be_positive(bad):
 def test_clipping_refuses_non_finite_gradients():
     with pytest.raises(ValueError, match="NaN or infinite"):
         clip_by_global_norm([np.array([np.inf])], 1.0)
+
+
+def test_step_jacobian_is_the_row_convention_jacobian_of_a_step_checked_by_finite_differences():
+    from rnnlab.cells import simple_rnn_step
+    from rnnlab.gradients import step_jacobian
+
+    rng = np.random.default_rng(3)
+    units, features = 4, 2
+    W, U, b = rng.normal(size=(features, units)), rng.normal(size=(units, units)), rng.normal(size=units)
+    x_t, h_prev = rng.normal(size=(1, features)), rng.normal(size=(1, units))
+    h_t = simple_rnn_step(x_t, h_prev, W, U, b)[0]
+    eps, numeric = 1e-6, np.zeros((units, units))
+    for i in range(units):  # row i: how h_t moves when h_{t-1, i} moves
+        bump = np.zeros((1, units))
+        bump[0, i] = eps
+        numeric[i] = (simple_rnn_step(x_t, h_prev + bump, W, U, b)
+                      - simple_rnn_step(x_t, h_prev - bump, W, U, b))[0] / (2 * eps)
+    J = step_jacobian(U, h_t)
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-9)
+    assert not np.allclose(J.T, numeric, atol=1e-3)  # the transpose is the other convention
+    with pytest.raises(ValueError, match=r"h_t of shape \(units,\)"):
+        step_jacobian(U, h_t[None])
+
+
+def test_module_docstring_writes_the_jacobian_in_the_row_convention_of_notation_md():
+    import rnnlab.gradients
+
+    doc = rnnlab.gradients.__doc__
+    assert "U diag(1 − h_s²)" in doc and "Uᵀ" not in doc and "diag(1 − h_s²) U" not in doc
+
+
+def test_log_slope_recovers_the_rate_of_a_geometric_sequence_and_rejects_zeros():
+    from rnnlab.gradients import log_slope
+
+    assert log_slope(3.0 * 1.5 ** np.arange(40), 30) == pytest.approx(np.log(1.5))
+    assert log_slope(0.5 ** np.arange(10)) == pytest.approx(np.log(0.5))
+    with pytest.raises(ValueError, match="positive and finite"):
+        log_slope(np.array([1.0, 0.0, 1.0]))
+    with pytest.raises(ValueError, match="at least 30 norms"):
+        log_slope(np.ones(5), 30)
+
+
+def test_lstm_rest_jacobian_is_the_cell_state_map_at_rest_by_finite_differences():
+    from rnnlab.cells import lstm_step
+    from rnnlab.gradients import lstm_rest_jacobian, log_slope
+
+    n = 5
+    r = random_rnn("lstm", 2, n, scale=3.0, seed=4)
+    b = np.random.default_rng(5).normal(size=4 * n)
+    b[2 * n:3 * n] = 0.0                                   # candidate bias 0: zero is at rest
+    lstm = RNN("lstm", r.W, r.U, b)
+    o = 1 / (1 + np.exp(-b[3 * n:]))
+
+    def step(c_prev):                                      # c_{t-1} -> c_t, with h_{t-1} = o tanh(c_{t-1})
+        h_prev = o * np.tanh(c_prev)
+        return lstm_step(np.zeros((1, 2)), h_prev, c_prev, lstm.W, lstm.U, lstm.b)[1]
+
+    eps, numeric = 1e-6, np.zeros((n, n))
+    for j in range(n):
+        bump = np.zeros((1, n))
+        bump[0, j] = eps
+        numeric[j] = (step(bump) - step(-bump))[0] / (2 * eps)
+    M = lstm_rest_jacobian(lstm)
+    np.testing.assert_allclose(M, numeric, rtol=1e-6, atol=1e-9)
+    # and the measured gradient at rest grows at the rate rho(M)
+    norms = jacobian_norms(lstm, np.zeros((1, 80, 2)))
+    rate = np.log(np.max(np.abs(np.linalg.eigvals(M))))
+    assert abs(log_slope(norms[20:]) - rate) < 0.02
+    with pytest.raises(ValueError, match="candidate bias"):
+        lstm_rest_jacobian(random_rnn("lstm", 2, n, seed=1))

@@ -77,3 +77,59 @@ def test_masking_makes_padding_at_the_end_invisible():
     plain = build_model("lstm", None, 3, 5, head="regression", bidirectional=True)
     plain.set_weights(masked.get_weights())
     assert not np.allclose(plain.predict(x, verbose=0), plain.predict(padded, verbose=0), atol=1e-4)
+
+
+@pytest.mark.parametrize("kind, gate, options", [
+    ("LSTM", "f", {}), ("LSTM", "i", {}), ("GRU", "z", {"reset_after": True}),
+    ("GRU", "z", {"reset_after": False}), ("GRU", "r", {"reset_after": True}),
+])
+def test_set_gate_bias_makes_the_gates_pre_activation_the_bias_asked_for(kind, gate, options):
+    from rnnlab import from_keras
+    from rnnlab.cells import sigmoid
+    from rnnlab.models import set_gate_bias
+
+    units, features = 4, 3
+    layer = getattr(keras.layers, kind)(units, bias_initializer="random_normal", **options)
+    layer(keras.Input((None, features)))
+    set_gate_bias(layer, gate, 5.0)
+    rnn = from_keras(layer)
+    # zero input and zero state: the gate is sigma(its bias), so sigma(5), not sigma(10)
+    gates = rnn.forward(np.zeros((1, 1, features)))["gates"]
+    np.testing.assert_allclose(gates[gate][0, 0], sigmoid(5.0), rtol=1e-6)
+    # the other gates keep their biases
+    others = [g for g in gates if g != gate and g not in ("c_tilde", "h_tilde")]
+    assert all(not np.allclose(gates[g][0, 0], sigmoid(5.0)) for g in others)
+
+
+def test_set_gate_bias_rejects_what_it_cannot_set():
+    from rnnlab.models import set_gate_bias
+
+    lstm = keras.layers.LSTM(3)
+    with pytest.raises(ValueError, match="build it first"):
+        set_gate_bias(lstm, "f", 1.0)
+    lstm(keras.Input((None, 2)))
+    with pytest.raises(ValueError, match="gate must be one of"):
+        set_gate_bias(lstm, "z", 1.0)
+    with pytest.raises(ValueError, match="finite number"):
+        set_gate_bias(lstm, "f", float("nan"))
+    simple = keras.layers.SimpleRNN(3)
+    simple(keras.Input((None, 2)))
+    with pytest.raises(ValueError, match="LSTM or GRU"):
+        set_gate_bias(simple, "h", 1.0)
+
+
+def test_fused_kernels_are_read_from_the_installed_keras():
+    """Keras 3.15: no fused SimpleRNN anywhere; LSTM and GRU on TensorFlow and PyTorch, LSTM only on JAX."""
+    from rnnlab.models import fused_kernels
+
+    assert fused_kernels() == {"tensorflow": ("GRU", "LSTM"), "jax": ("LSTM",),
+                               "torch": ("GRU", "LSTM")}
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU"])
+def test_recurrent_dropout_and_only_recurrent_dropout_leaves_the_fused_path(name):
+    import inspect
+
+    source = inspect.getsource(getattr(keras.layers, name).inner_loop)
+    fused = source.index("if not self.recurrent_dropout")
+    assert "self.cell.get_dropout_mask(sequences[:, 0, :])" in source[fused:]  # input dropout stays
