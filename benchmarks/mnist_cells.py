@@ -11,8 +11,10 @@ batch normalisation and element-wise gate work are left out, so the GFLOP/s figu
 underestimate of the work done. It shows how far the step-by-step recurrence is from the
 machine's matrix-multiply peak: small (64 x 256) products per step cannot keep many cores busy.
 
-On a machine with a GPU, TensorFlow places the layers there and Keras uses the fused cuDNN
-kernels (the article's settings meet every cuDNN condition); the script prints which device ran.
+On a machine with a GPU, TensorFlow places the layers there; Keras then runs the LSTM and GRU as
+fused cuDNN kernels (the article's settings meet every cuDNN condition), while SimpleRNN has no
+fused kernel on any backend and still runs step by step. The script prints which device ran and
+which layers have a fused kernel in the installed Keras (``rnnlab.models.fused_kernels``).
 """
 from __future__ import annotations
 
@@ -26,20 +28,8 @@ import numpy as np  # noqa: E402
 
 import rnnlab  # noqa: E402
 from rnnlab.cells import step_flops  # noqa: E402
-from rnnlab.experiments import environment, mnist_model  # noqa: E402
-
-
-def matmul_peak(size: int = 2048, repeats: int = 10) -> float:
-    """GFLOP/s of a large float32 matrix product on this machine: the practical ceiling."""
-    import tensorflow as tf
-
-    a = tf.random.uniform((size, size))
-    tf.linalg.matmul(a, a).numpy()  # warm-up
-    start = time.perf_counter()
-    for _ in range(repeats):
-        result = tf.linalg.matmul(a, a)
-    result.numpy()
-    return 2 * size ** 3 * repeats / (time.perf_counter() - start) / 1e9
+from rnnlab.experiments import environment, matmul_gflops, mnist_model  # noqa: E402
+from rnnlab.models import fused_kernels  # noqa: E402
 
 
 def main() -> None:
@@ -59,7 +49,9 @@ def main() -> None:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, size=(args.samples, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, size=args.samples)
-    peak = matmul_peak()
+    if env["gpus"]:
+        print(f"fused cuDNN kernels (TensorFlow backend): {', '.join(fused_kernels()['tensorflow'])}\n")
+    peak = matmul_gflops()
     print(f"ceiling: a 2048 x 2048 float32 matmul runs at {peak:.1f} GFLOP/s here\n")
     print(f"{'cell':>10} {'s/epoch':>9} {'GFLOP/epoch':>12} {'GFLOP/s':>8} {'of ceiling':>11}")
     for cell in args.cells:
