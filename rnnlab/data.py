@@ -557,7 +557,9 @@ def adding_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndar
     is 0 except for two markers set to 1, one in the first half of the sequence and one in the
     second. The target is the plain sum of the two marked values, in [0, 2]. (Hochreiter &
     Schmidhuber's original, 1997, experiment 4: values in [-1, 1], the first marker among the
-    first ten steps, target 0.5 + (X1 + X2)/4 in [0, 1].) Predicting the constant 1 gives a
+    first ten steps and the second among the first T/2 - 1, lengths between T and T + T/10,
+    target 0.5 + (X1 + X2)/4 in [0, 1]; both markers lie at least about T/2 steps before the end,
+    where here the second lies on average T/4 before it.) Predicting the constant 1 gives a
     mean squared error of 1/6, so a network must beat that to show it remembers anything; the
     first marker sits on average 3T/4 steps before the end.
 

@@ -206,21 +206,43 @@ def seed_spread(rows: Sequence[Mapping[str, Any]], metric: str,
     return spread
 
 
+MIN_SEEDS_FOR_VERDICT = 3
+"""Fewer seeds than this give a standard deviation too noisy to compare a gap with."""
+
+
 def gap_verdict(mean_a: float, std_a: float, mean_b: float, std_b: float, seeds: int) -> str:
     """Say whether the gap between two means over seeds is larger than their spread.
 
-    The rule the course uses for ranking sentences: a gap counts as likely real when it exceeds
-    twice the larger standard deviation over seeds; with one seed there is no spread at all.
+    The course's rule of thumb for ranking sentences, not a significance test: a gap counts as
+    larger than the seed-to-seed spread when it exceeds twice the larger standard deviation over
+    at least :data:`MIN_SEEDS_FOR_VERDICT` seeds (a standard deviation of one or two values says
+    almost nothing).
+
+    Args:
+        mean_a, std_a, mean_b, std_b: mean and standard deviation over seeds of the two results.
+        seeds: how many seeds each mean averages.
 
     Returns:
-        The end of a sentence that starts "the gap is ...", e.g. "more than twice ... likely
-        real".
+        The end of a sentence that starts "the gap is ...".
+
+    Raises:
+        ValueError: for non-finite means, negative or non-finite standard deviations, or fewer
+            than one seed.
     """
-    if seeds < 2:
-        return "measured with one seed, so there is no spread to compare it with"
+    values = np.array([mean_a, std_a, mean_b, std_b], dtype=float)
+    if not np.all(np.isfinite(values)) or std_a < 0 or std_b < 0:
+        raise ValueError(f"means must be finite and standard deviations finite and >= 0, got "
+                         f"{mean_a!r} ± {std_a!r} and {mean_b!r} ± {std_b!r}")
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
+        raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
+    if seeds < MIN_SEEDS_FOR_VERDICT:
+        return (f"measured with {seeds} seed{'s' if seeds > 1 else ''}, too few to tell it from "
+                "the seed-to-seed spread")
     if abs(mean_a - mean_b) > 2 * max(std_a, std_b):
-        return "more than twice the larger standard deviation over seeds, so likely real"
-    return "within twice the standard deviation over seeds, so not a reliable difference"
+        return ("more than twice the larger standard deviation over seeds: larger than the "
+                "seed-to-seed spread (a rule of thumb, not a significance test)")
+    return ("within twice the larger standard deviation over seeds: not a difference the "
+            "seed-to-seed spread lets us call")
 
 
 def clipping_run(clip: float | None, *, timesteps: int = 10, samples: int = 2000, epochs: int,
@@ -393,6 +415,9 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
     """
     import tensorflow as tf
 
+    for name, value in (("size", size), ("repeats", repeats)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
     a = tf.random.uniform((size, size), seed=SEED)
     tf.linalg.matmul(a, a).numpy()  # warm-up
     start = time.perf_counter()

@@ -106,8 +106,10 @@ def log_slope(norms: Sequence[float] | np.ndarray, lags: int | None = None) -> f
     """
     norms = np.asarray(norms, dtype=np.float64)
     lags = len(norms) if lags is None else lags
-    if norms.ndim != 1 or not 2 <= lags <= len(norms):
-        raise ValueError(f"need a 1-D array of at least {max(lags, 2)} norms, got shape {norms.shape}")
+    if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 2:
+        raise ValueError(f"lags must be an integer >= 2 (a line needs two points), got {lags!r}")
+    if norms.ndim != 1 or lags > len(norms):
+        raise ValueError(f"need a 1-D array of at least {lags} norms, got shape {norms.shape}")
     if not np.all(np.isfinite(norms[:lags]) & (norms[:lags] > 0)):
         raise ValueError("norms must be positive and finite to take their logarithm")
     return float(np.polyfit(np.arange(lags), np.log(norms[:lags]), 1)[0])

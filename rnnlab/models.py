@@ -36,7 +36,12 @@ def fused_kernels() -> dict[str, tuple[str, ...]]:
     ``use_cudnn`` and the backend's ``rnn.py`` implements the fused call for it (TensorFlow: its
     ``_cudnn_lstm``/``_cudnn_gru``; JAX: ``jax.experimental.rnn``, which has an LSTM only; PyTorch:
     ``torch._VF.lstm``/``gru``). On a CPU no backend uses these kernels. The answer changes with
-    the Keras version, which is why it is computed rather than written down.
+    the Keras version, which is why the chapters compute it; the unit test pins the answer for
+    the Keras version in ``requirements.txt``, so an upgrade that changes it is noticed.
+
+    This says which layers *have* a fused path, found by text markers in the backend's source;
+    whether a given layer takes it also depends on its settings (activations, ``use_bias``,
+    ``unroll``, ``recurrent_dropout``, masks, the GRU's ``reset_after``), which chapter 3 lists.
 
     Returns:
         ``{"tensorflow": (...), "jax": (...), "torch": (...)}``: the layer class names, e.g.

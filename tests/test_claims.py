@@ -18,8 +18,13 @@ NUMBER = (r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|
           r"twenty|thirty|forty|fifty|sixty|a hundred|hundred|a thousand|thousand|million|"
           r"several|many|a few|dozens?)")
 FACTOR = re.compile(
-    rf"(?i)(?<![`\w{{}}])({NUMBER})(?:\s*-?\s*fold\b|\s+times\b|\s*×(?!\s*\d)|x\s+(?:faster|slower|"
-    rf"more|less|larger|smaller))|\b(?:twice|thrice|half as|double|triple)\b|"
+    rf"(?i)(?<![`\w{{}}])({NUMBER})(?:\s*-?\s*fold\b|\s+times\b|\s*×(?!\s*\d)|x\b)|"
+    rf"\b(?:twice|thrice|half as|doubles?|doubled|halves|halved|halving|triples?|"
+    rf"tripled|quadruples?|quadrupled)\b|"
+    rf"\b(?:three quarters|two thirds|a third|a quarter|one third|one quarter)\b|"
+    rf"(?<![\w.])\d+/\d+\s+(?:of|as)\b|"
+    rf"\d+(?:\.\d+)?\s*%\s*(?:more|less|fewer|faster|slower|larger|smaller|higher|lower|"
+    rf"speed-?up|gain|improvement)|"
     rf"\bfactor\s+(?:of\s+)?(?:about\s+)?{NUMBER}\b|\borders? of magnitude\b")
 
 # (page, text around the factor, why it may be typed): exact identities that a cell asserts
@@ -64,7 +69,11 @@ def test_the_factor_scan_catches_the_errors_it_is_for(tmp_path):
     page = tmp_path / "page.md"
     for wrong in ["10 test images give 10 points, 10,000 give 0.3: a hundred times less.",
                   "The GRU is 3× faster.", "an epoch took twice as long", "a three-fold gain",
-                  "several times faster than the loop", "an improvement by a factor of 4"]:
+                  "several times faster than the loop", "an improvement by a factor of 4",
+                  "That doubles the parameters.", "it halves the error", "a quadrupled cost",
+                  "an LSTM step costs 4/3 of a GRU step", "three quarters of the weights",
+                  "a third of the time", "3x the parameters", "50% more parameters",
+                  "a 30% speed-up", "12.5 % faster"]:
         page.write_text(wrong)
         assert typed_factors(page), wrong
     page.write_text("{glue:text}`se_factor:.1f` times less; one time step; 28 × 28 pixels")
@@ -120,6 +129,12 @@ ERRATA = [
      "SimpleRNN has no cuDNN path on any backend"),
     ("rnnlab/data.py", r"the\s+same size as the signal",
      "std 0.5 is half the signal's amplitude"),
+    ("book/02_gradients.ipynb", r"inputs of size 1 push the 32 units",
+     "with rho > 1 the recurrence itself drives the state into saturation, tiny inputs too"),
+    ("book/03_lstm.ipynb", r"whatever the forget gate does",
+     "f is part of M = diag(f) + diag(o) U_c diag(i): it shifts the spectrum"),
+    ("book/03_lstm.ipynb", r"The network has not\s+built the textbook latch \(\$f_t = 1\$, \$i_t = 0\$\): its forget gate averages",
+     "the average over both classes hid that the forget gate differs by class"),
     ("rnnlab/gradients.py", r"diag\(1 − h_s²\) Uᵀ",
      "notation.md's row convention: J_s = U diag(1 − h_s²)"),
 ]

@@ -90,9 +90,16 @@ def test_seed_spread_groups_rows_that_differ_only_in_the_seed():
 def test_gap_verdict_needs_two_seeds_and_a_gap_beyond_twice_the_spread():
     from rnnlab.experiments import gap_verdict
 
-    assert "one seed" in gap_verdict(0.9, 0.0, 0.5, 0.0, 1)
-    assert "likely real" in gap_verdict(0.9, 0.01, 0.8, 0.02, 3)
-    assert "not a reliable" in gap_verdict(0.9, 0.06, 0.8, 0.02, 3)
+    assert "1 seed, too few" in gap_verdict(0.9, 0.0, 0.5, 0.0, 1)
+    assert "2 seeds, too few" in gap_verdict(0.9, 0.01, 0.5, 0.01, 2)
+    assert "larger than the seed-to-seed spread" in gap_verdict(0.9, 0.01, 0.8, 0.02, 3)
+    assert "not a difference" in gap_verdict(0.9, 0.06, 0.8, 0.02, 3)
+    with pytest.raises(ValueError, match="finite"):
+        gap_verdict(float("nan"), 0.01, 0.8, 0.02, 3)
+    with pytest.raises(ValueError, match=">= 0"):
+        gap_verdict(0.9, -0.01, 0.8, 0.02, 3)
+    with pytest.raises(ValueError, match="seeds must be a positive integer"):
+        gap_verdict(0.9, 0.01, 0.8, 0.02, 0)
 
 
 def test_length_sweep_rows_carry_their_seed_and_units():

@@ -109,6 +109,8 @@ def test_log_slope_recovers_the_rate_of_a_geometric_sequence_and_rejects_zeros()
         log_slope(np.array([1.0, 0.0, 1.0]))
     with pytest.raises(ValueError, match="at least 30 norms"):
         log_slope(np.ones(5), 30)
+    with pytest.raises(ValueError, match="lags must be an integer >= 2"):
+        log_slope(np.ones(50), 1)
 
 
 def test_lstm_rest_jacobian_is_the_cell_state_map_at_rest_by_finite_differences():

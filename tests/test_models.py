@@ -127,7 +127,7 @@ def test_fused_kernels_are_read_from_the_installed_keras():
 
 
 @pytest.mark.parametrize("name", ["LSTM", "GRU"])
-def test_recurrent_dropout_and_only_recurrent_dropout_leaves_the_fused_path(name):
+def test_recurrent_dropout_leaves_the_fused_path_and_input_dropout_stays_on_it(name):
     import inspect
 
     source = inspect.getsource(getattr(keras.layers, name).inner_loop)
