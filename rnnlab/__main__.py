@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from rnnlab.cells import names as cell_names
+from rnnlab.experiments import ARTICLE_CELLS
+
 
 class UsageError(Exception):
     """A bad argument: reported in one line, exit status 2."""
@@ -56,8 +59,9 @@ def build_parser() -> Parser:
         description="Train recurrent cells on MNIST (each image a sequence of 28 rows) with the "
                     "seed article's model, evaluate on the test set once, and write "
                     "results.json and learning-curve PNGs to the output folder.")
-    compare.add_argument("--cells", nargs="+", default=["simple_rnn", "lstm", "gru"],
-                         metavar="CELL", help="simple_rnn, lstm and/or gru (default: all three)")
+    compare.add_argument("--cells", nargs="+", default=list(ARTICLE_CELLS), metavar="CELL",
+                         help=f"any of {', '.join(cell_names())} "
+                              f"(default: the article's {' '.join(ARTICLE_CELLS)})")
     compare.add_argument("--units", type=_positive, default=64, help="units per layer (64)")
     compare.add_argument("--optimizer", default="sgd", help="sgd (Keras defaults; default) or adam")
     compare.add_argument("--epochs", type=_positive, default=10, help="epochs (10)")

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.cells import check_cell, names as cell_names, spec as cell_spec
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import adding_problem, atomic_write
 from rnnlab.models import build_model
@@ -283,6 +284,8 @@ def clipping_run(clip: float | None, *, timesteps: int = 10, samples: int = 2000
 
 # --- SimpleRNN vs LSTM vs GRU on MNIST read row by row (chapter 6, `python -m rnnlab compare`) --
 
+ARTICLE_CELLS = ("simple_rnn", "lstm", "gru")
+"""The cells the seed article compares: the default of :class:`CompareConfig` and the CLI."""
 OPTIMIZERS = ("sgd", "adam")
 ORDERS = ("rows", "columns")
 PROTOCOLS = ("honest", "article")
@@ -300,7 +303,8 @@ class CompareConfig:
     pixels scaled to [0, 1].
 
     Attributes:
-        cells: which cells to train (``"simple_rnn"``, ``"lstm"``, ``"gru"``).
+        cells: which cells to train: registered cell names (default: the article's three,
+            :data:`ARTICLE_CELLS`).
         units: units of the recurrent layer (64 in the article).
         optimizer: ``"sgd"`` (Keras defaults, learning rate 0.01: the article's) or ``"adam"``
             (Keras defaults, learning rate 0.001).
@@ -316,7 +320,7 @@ class CompareConfig:
         validation_samples: size of the honest protocol's validation set.
     """
 
-    cells: tuple[str, ...] = ("simple_rnn", "lstm", "gru")
+    cells: tuple[str, ...] = ARTICLE_CELLS
     units: int = 64
     optimizer: str = "sgd"
     epochs: int = 10
@@ -331,10 +335,12 @@ class CompareConfig:
         object.__setattr__(self, "cells", tuple(self.cells))
         object.__setattr__(self, "seeds", tuple(self.seeds))
         if not self.cells:
-            raise ValueError("cells: give at least one of simple_rnn, lstm, gru")
+            raise ValueError(f"cells: give at least one of {', '.join(cell_names())}")
         for cell in self.cells:
-            if cell not in ("simple_rnn", "lstm", "gru"):
-                raise ValueError(f"cells: unknown cell {cell!r}; expected simple_rnn, lstm or gru")
+            try:
+                check_cell(cell)
+            except ValueError as error:
+                raise ValueError(f"cells: {error}") from None
         if len(set(self.cells)) != len(self.cells):
             raise ValueError(f"cells: each cell once, got {list(self.cells)}")
         for name in ("units", "epochs", "batch_size", "validation_samples"):
@@ -557,10 +563,9 @@ def write_results(results: Mapping[str, Any], out_dir: str | Path) -> dict[str, 
 
 def mean_curves(runs: Sequence[Mapping[str, Any]], metric: str) -> dict[str, list[float]]:
     """Per cell, the per-epoch ``metric`` averaged over seeds (labels for the plots)."""
-    from rnnlab.plots import CELL_LABELS
 
     curves = {}
     for cell in dict.fromkeys(r["cell"] for r in runs):
         histories = np.array([r["history"][metric] for r in runs if r["cell"] == cell], float)
-        curves[CELL_LABELS[cell]] = histories.mean(axis=0).tolist()
+        curves[cell_spec(cell).label] = histories.mean(axis=0).tolist()
     return curves

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.bptt import backward
-from rnnlab.cells import RNN, as_state_list, check_input
+from rnnlab.cells import RNN, as_state_list, by_keras_class, check_input, sigmoid
 
 
 def spectral_radius(U: np.ndarray) -> float:
@@ -81,8 +81,6 @@ def lstm_rest_jacobian(rnn: RNN) -> np.ndarray:
     """
     if rnn.cell != "lstm":
         raise ValueError(f"lstm_rest_jacobian needs an LSTM, got a {rnn.cell!r} layer")
-    from rnnlab.cells import sigmoid
-
     b_i, b_f, b_c, b_o = np.split(np.asarray(rnn.b, dtype=np.float64), 4)
     if not np.allclose(b_c, 0.0):
         raise ValueError("the candidate bias b_c must be 0, or the zero state is not at rest")
@@ -169,7 +167,10 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
     dtype = layer.cell.kernel.dtype
     units, T = layer.cell.units, x.shape[1]
     x = tf.constant(np.repeat(x, units, axis=0), dtype=dtype)
-    count = 2 if type(layer).__name__ == "LSTM" else 1
+    cell_spec = by_keras_class(type(layer).__name__)
+    if cell_spec is None:
+        raise TypeError(f"expected a Keras recurrent layer of a registered cell, got {type(layer).__name__}")
+    count = len(cell_spec.states)  # h, and c for an LSTM
     deltas = [tf.zeros((units, units), dtype) for _ in range(T + 1)]  # δ_0 .. δ_T
     with tf.GradientTape() as tape:
         tape.watch(deltas)

@@ -11,9 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells import BLOCKS, KERAS_NAMES, check_cell
+from rnnlab.cells import by_keras_class, spec
 
-KERAS_LAYER = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 _FUSED_MARKERS = {  # backend -> {layer: text that only its fused (cuDNN) path contains}
     "tensorflow": {"LSTM": "def _cudnn_lstm(", "GRU": "def _cudnn_gru("},
     "jax": {"LSTM": "from jax.experimental.rnn import lstm", "GRU": "from jax.experimental.rnn import gru"},
@@ -75,9 +74,9 @@ def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
     """
     import keras
 
-    check_cell(cell)
+    cell_spec = spec(cell)
     _positive_int("units", units)
-    return getattr(keras.layers, KERAS_LAYER[cell])(units, **options)
+    return getattr(keras.layers, cell_spec.keras_class)(units, **options)
 
 
 def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
@@ -119,7 +118,7 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
     """
     import keras
 
-    check_cell(cell)
+    spec(cell)
     _positive_int("timesteps", timesteps, allow_none=True)
     for label, value in (("features", features), ("units", units), ("stacked", stacked)):
         _positive_int(label, value)
@@ -172,12 +171,14 @@ def set_gate_bias(layer: Any, gate: str, value: float) -> None:
             value that is not a finite number.
     """
     cell_layer = getattr(layer, "cell", layer)
-    kind = KERAS_NAMES.get(type(layer).__name__) or KERAS_NAMES.get(
+    cell_spec = by_keras_class(type(layer).__name__) or by_keras_class(
         type(cell_layer).__name__.removesuffix("Cell"))
-    if kind not in ("lstm", "gru"):
-        raise ValueError(f"set_gate_bias needs a Keras LSTM or GRU layer, got {type(layer).__name__}")
-    if gate not in BLOCKS[kind]:
-        raise ValueError(f"gate must be one of {BLOCKS[kind]} for a {kind.upper()}, got {gate!r}")
+    if cell_spec is None or cell_spec.gates < 2:
+        raise ValueError(f"set_gate_bias needs a Keras LSTM or GRU layer (a cell with gates), "
+                         f"got {type(layer).__name__}")
+    blocks = cell_spec.blocks
+    if gate not in blocks:
+        raise ValueError(f"gate must be one of {blocks} for a {cell_spec.label}, got {gate!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
             or not np.isfinite(value):
         raise ValueError(f"value must be a finite number, got {value!r}")
@@ -186,8 +187,8 @@ def set_gate_bias(layer: Any, gate: str, value: float) -> None:
         raise ValueError("the layer has no bias: build it first (call it on a keras.Input), "
                          "and do not pass use_bias=False")
     bias = np.array(bias_variable.numpy())
-    units = bias.shape[-1] // len(BLOCKS[kind])
-    block = slice(BLOCKS[kind].index(gate) * units, (BLOCKS[kind].index(gate) + 1) * units)
+    units = bias.shape[-1] // len(blocks)
+    block = slice(blocks.index(gate) * units, (blocks.index(gate) + 1) * units)
     if bias.ndim == 2:          # GRU, reset_after=True: row 0 input bias, row 1 recurrent bias
         bias[0, block], bias[1, block] = value, 0.0
     else:

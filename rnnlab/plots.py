@@ -11,10 +11,13 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from rnnlab.cells import names, spec
 from rnnlab.history import MILESTONES, THEMES, Milestone
 
-CELL_LABELS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
-CELL_COLORS = {"simple_rnn": "#7f7f7f", "lstm": "#1f77b4", "gru": "#d62728"}
+CELL_LABELS = {name: spec(name).label for name in names()}
+"""Each registered cell's label in figures and tables (from its :class:`~rnnlab.cells.CellSpec`)."""
+CELL_COLORS = {name: spec(name).color for name in names()}
+"""Each registered cell's colour in figures."""
 THEME_COLORS = {"recurrence": "#2ca02c", "training": "#ff7f0e", "gates": "#1f77b4",
                 "applications": "#9467bd", "beyond": "#d62728"}
 

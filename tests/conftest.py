@@ -2,15 +2,19 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# (Keras layer name, rnnlab cell name, GRU reset_after): every layer the course reproduces
-VARIANTS = [("SimpleRNN", "simple_rnn", True), ("LSTM", "lstm", True),
-            ("GRU", "gru", True), ("GRU", "gru", False)]
-VARIANT_IDS = ["simple_rnn", "lstm", "gru_reset_after", "gru_reset_before"]
+from rnnlab.cells import by_keras_class, names, spec  # noqa: E402
+
+# (Keras layer name, rnnlab cell name, GRU reset_after): every layer the course reproduces, one
+# per registered cell and variant, so a new cell module is tested without editing this file
+VARIANTS = [(spec(name).keras_class, name, variant.get("reset_after", True))
+            for name in names() for variant in spec(name).variants]
+VARIANT_IDS = [name + "".join(f"_{key}_{value}" for key, value in variant.items())
+               for name in names() for variant in spec(name).variants]
 
 
 def keras_layer(kind, units, reset_after=True, **options):
     import keras
 
-    if kind == "GRU":
-        options["reset_after"] = reset_after
+    for name in by_keras_class(kind).options:  # the cell's own options, e.g. the GRU's variant
+        options[name] = {"reset_after": reset_after}[name]
     return getattr(keras.layers, kind)(units, **options)

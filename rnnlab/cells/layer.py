@@ -24,19 +24,18 @@ from typing import Any
 
 import numpy as np
 
-CELLS = ("simple_rnn", "lstm", "gru")
-GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
-"""How many blocks of ``units`` columns each cell's W and U have."""
-KERAS_NAMES = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
-BLOCKS = {"simple_rnn": ("h",), "lstm": ("i", "f", "c_tilde", "o"), "gru": ("z", "r", "h_tilde")}
-"""The names of the blocks of ``units`` columns of W, U and b, in Keras' order (notation.md)."""
+from rnnlab.cells.registry import CellSpec, by_keras_class, names, spec
 
 
 def bias_shape(cell: str, units: int, reset_after: bool = True) -> tuple[int, ...]:
     """Shape of Keras' bias: (k units,), or (2, 3 units) for a GRU with ``reset_after=True``."""
-    if cell == "gru" and reset_after:
-        return (2, 3 * units)
-    return (GATES[cell] * units,)
+    cell_spec = spec(cell)
+    return cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after))
+
+
+def _options(cell_spec: CellSpec, **values: Any) -> dict[str, Any]:
+    """The subset of ``values`` that this cell reads (its declared ``options``)."""
+    return {name: values[name] for name in cell_spec.options}
 
 
 def as_state_list(initial_state: Any) -> list[Any]:
@@ -46,105 +45,13 @@ def as_state_list(initial_state: Any) -> list[Any]:
     return [initial_state]
 
 
-def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic sigmoid σ(a) = 1 / (1 + exp(-a)), computed without overflow."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
-
-
-def simple_rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray,
-                    b: np.ndarray) -> np.ndarray:
-    """One step of a simple (Elman) recurrent layer, Keras' ``SimpleRNNCell`` with tanh.
-
-    h_t = tanh(x_t W + h_{t-1} U + b)
-
-    Args:
-        x_t: inputs at step t, shape (batch, features).
-        h_prev: hidden state h_{t-1}, shape (batch, units).
-        W: input weights (Keras ``kernel``), shape (features, units).
-        U: recurrent weights (Keras ``recurrent_kernel``), shape (units, units).
-        b: bias (Keras ``bias``), shape (units,).
-
-    Returns:
-        h_t, shape (batch, units).
-    """
-    return np.tanh(x_t @ W + h_prev @ U + b)
-
-
-def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W: np.ndarray,
-              U: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """One step of an LSTM layer, Keras' ``LSTMCell`` (tanh, sigmoid gates).
-
-    i_t = σ(x_t W_i + h_{t-1} U_i + b_i)          input gate
-    f_t = σ(x_t W_f + h_{t-1} U_f + b_f)          forget gate
-    c~_t = tanh(x_t W_c + h_{t-1} U_c + b_c)      candidate cell state
-    o_t = σ(x_t W_o + h_{t-1} U_o + b_o)          output gate
-    c_t = f_t ⊙ c_{t-1} + i_t ⊙ c~_t              cell state
-    h_t = o_t ⊙ tanh(c_t)                         hidden state
-
-    Args:
-        x_t: inputs, shape (batch, features).
-        h_prev, c_prev: states h_{t-1} and c_{t-1}, shape (batch, units) each.
-        W: kernel, shape (features, 4 units), blocks i, f, c, o.
-        U: recurrent kernel, shape (units, 4 units), blocks i, f, c, o.
-        b: bias, shape (4 units,), blocks i, f, c, o.
-
-    Returns:
-        ``(h_t, c_t, gates)`` where gates maps ``"i"``, ``"f"``, ``"c_tilde"``, ``"o"`` to arrays of
-        shape (batch, units).
-    """
-    a_i, a_f, a_c, a_o = np.split(x_t @ W + h_prev @ U + b, 4, axis=-1)
-    i_t, f_t, c_tilde, o_t = sigmoid(a_i), sigmoid(a_f), np.tanh(a_c), sigmoid(a_o)
-    c_t = f_t * c_prev + i_t * c_tilde
-    h_t = o_t * np.tanh(c_t)
-    return h_t, c_t, {"i": i_t, "f": f_t, "c_tilde": c_tilde, "o": o_t}
-
-
-def gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
-             reset_after: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """One step of a GRU layer, Keras' ``GRUCell`` (tanh, sigmoid gates), either variant.
-
-    z_t = σ(x_t W_z + h_{t-1} U_z + b_z)                         update gate
-    r_t = σ(x_t W_r + h_{t-1} U_r + b_r)                         reset gate
-    h~_t = tanh(x_t W_h + r_t ⊙ (h_{t-1} U_h + b'_h) + b_h)      candidate, reset_after=True
-    h~_t = tanh(x_t W_h + (r_t ⊙ h_{t-1}) U_h + b_h)             candidate, reset_after=False
-    h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h~_t                       Keras' convention: z keeps the past
-
-    With ``reset_after=True`` each gate has two biases (``b[0]`` for the input part, ``b[1]`` for
-    the recurrent part, b'_h above); in the gates they simply add up.
-
-    Args:
-        x_t: inputs, shape (batch, features).
-        h_prev: state h_{t-1}, shape (batch, units).
-        W: kernel, shape (features, 3 units), blocks z, r, h.
-        U: recurrent kernel, shape (units, 3 units), blocks z, r, h.
-        b: bias, shape (2, 3 units) if ``reset_after`` else (3 units,).
-        reset_after: which Keras variant.
-
-    Returns:
-        ``(h_t, gates)`` where gates maps ``"z"``, ``"r"``, ``"h_tilde"`` to (batch, units) arrays.
-    """
-    units = h_prev.shape[-1]
-    if reset_after:
-        x_z, x_r, x_h = np.split(x_t @ W + b[0], 3, axis=-1)
-        m_z, m_r, m_h = np.split(h_prev @ U + b[1], 3, axis=-1)
-        z_t, r_t = sigmoid(x_z + m_z), sigmoid(x_r + m_r)
-        h_tilde = np.tanh(x_h + r_t * m_h)
-    else:
-        x_z, x_r, x_h = np.split(x_t @ W + b, 3, axis=-1)
-        m_z, m_r = np.split(h_prev @ U[:, : 2 * units], 2, axis=-1)
-        z_t, r_t = sigmoid(x_z + m_z), sigmoid(x_r + m_r)
-        h_tilde = np.tanh(x_h + (r_t * h_prev) @ U[:, 2 * units:])
-    h_t = z_t * h_prev + (1.0 - z_t) * h_tilde
-    return h_t, {"z": z_t, "r": r_t, "h_tilde": h_tilde}
-
-
 @dataclass
 class RNN:
     """A NumPy recurrent layer with Keras' weights and options; call it like the Keras layer.
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
-        W: kernel, shape (features, k units) with k = 1, 4, 3 for the three cells.
+        cell: a registered cell's name: ``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...
+        W: kernel, shape (features, k units) with k the cell's number of blocks (1, 4, 3).
         U: recurrent kernel, shape (units, k units).
         b: bias, shape (k units,), or (2, 3 units) for a GRU with ``reset_after=True``.
         return_sequences: return h_t for every step (batch, timesteps, units), not only h_T.
@@ -164,11 +71,12 @@ class RNN:
     go_backwards: bool = False
     reset_after: bool = True
     units: int = field(init=False)
+    spec: CellSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        check_cell(self.cell)
+        self.spec = spec(self.cell)
         self.W, self.U, self.b = (np.asarray(a) for a in (self.W, self.U, self.b))
-        k = GATES[self.cell]
+        k = self.spec.gates
         if self.U.ndim != 2 or self.U.shape[1] != k * self.U.shape[0]:
             raise ValueError(f"{self.cell}: U must have shape (units, {k} * units), "
                              f"got {self.U.shape}")
@@ -176,7 +84,7 @@ class RNN:
         if self.W.ndim != 2 or self.W.shape[1] != k * self.units:
             raise ValueError(f"{self.cell}: W must have shape (features, {k * self.units}) for "
                              f"{self.units} units, got {self.W.shape}")
-        expected = bias_shape(self.cell, self.units, self.reset_after)
+        expected = self.spec.bias(self.units, **self.options)
         if self.b.shape != expected:
             raise ValueError(f"{self.cell}: b must have shape {expected}, got {self.b.shape}")
 
@@ -185,40 +93,42 @@ class RNN:
         """Number of input features the layer expects."""
         return self.W.shape[0]
 
+    @property
+    def options(self) -> dict[str, Any]:
+        """The cell's own options (e.g. ``{"reset_after": True}`` for a GRU), as its step takes them."""
+        return {name: getattr(self, name) for name in self.spec.options}
+
     def forward(self, x: np.ndarray, initial_state: Any = None) -> dict[str, Any]:
         """Run the layer and keep everything: every state and every gate at every step.
 
         Args:
             x: inputs, shape (batch, timesteps, features), floating point, finite.
-            initial_state: None (zeros), h_0 of shape (batch, units), or for an LSTM the list
-                ``[h_0, c_0]``. Keras' form, a list, is accepted for every cell.
+            initial_state: None (zeros), h_0 of shape (batch, units), or one array per state of
+                the cell (``[h_0, c_0]`` for an LSTM). Keras' form, a list, is accepted for
+                every cell.
 
         Returns:
             A dict with ``"x"``: the input in computation order (reversed with
-            ``go_backwards``), ``"h"``: (batch, timesteps, units) states in that order, ``"h0"``,
-            for an LSTM ``"c"`` and ``"c0"`` likewise, and ``"gates"``: a dict of
-            (batch, timesteps, units) arrays (``i, f, c_tilde, o`` or ``z, r, h_tilde``; empty for
-            the simple RNN).
+            ``go_backwards``); for each state s of the cell (``h``, and ``c`` for an LSTM),
+            ``s``: (batch, timesteps, units) in that order and ``s + "0"``: its initial value;
+            and ``"gates"``: a dict of (batch, timesteps, units) arrays (``i, f, c_tilde, o`` or
+            ``z, r, h_tilde``; empty for the simple RNN).
         """
         x = check_input(x, self.features, self.W.dtype)
         batch, timesteps, _ = x.shape
-        h, c = self._initial_state(initial_state, batch, x.dtype)
+        states = self._initial_state(initial_state, batch, x.dtype)
         if self.go_backwards:
             x = x[:, ::-1]
-        result: dict[str, Any] = {"x": x, "h0": h,
-                                  "h": np.empty((batch, timesteps, self.units), x.dtype)}
+        result: dict[str, Any] = {"x": x}
+        for name, state in zip(self.spec.states, states):
+            result[name + "0"] = state
+            result[name] = np.empty((batch, timesteps, self.units), x.dtype)
         gates: dict[str, np.ndarray] = {}
-        if self.cell == "lstm":
-            result["c0"], result["c"] = c, np.empty_like(result["h"])
+        options = self.options
         for t in range(timesteps):
-            if self.cell == "simple_rnn":
-                h, step_gates = simple_rnn_step(x[:, t], h, self.W, self.U, self.b), {}
-            elif self.cell == "lstm":
-                h, c, step_gates = lstm_step(x[:, t], h, c, self.W, self.U, self.b)
-                result["c"][:, t] = c
-            else:
-                h, step_gates = gru_step(x[:, t], h, self.W, self.U, self.b, self.reset_after)
-            result["h"][:, t] = h
+            states, step_gates = self.spec.step(x[:, t], states, self.W, self.U, self.b, **options)
+            for name, state in zip(self.spec.states, states):
+                result[name][:, t] = state
             for name, value in step_gates.items():
                 gates.setdefault(name, np.empty_like(result["h"]))[:, t] = value
         result["gates"] = gates
@@ -229,27 +139,25 @@ class RNN:
 
         Returns:
             The output (h_T, or all h_t with ``return_sequences``), or with ``return_state``
-            the list ``[output, h_T]`` (``[output, h_T, c_T]`` for an LSTM).
+            the list ``[output, h_T]`` (``[output, h_T, c_T]`` for an LSTM: one per state).
         """
         run = self.forward(x, initial_state)
         output = run["h"] if self.return_sequences else run["h"][:, -1]
         if not self.return_state:
             return output
-        states = [run["h"][:, -1]] + ([run["c"][:, -1]] if self.cell == "lstm" else [])
-        return [output, *states]
+        return [output, *(run[name][:, -1] for name in self.spec.states)]
 
-    def _initial_state(self, initial_state: Any, batch: int,
-                       dtype: np.dtype) -> tuple[np.ndarray, np.ndarray | None]:
-        count = 2 if self.cell == "lstm" else 1
+    def _initial_state(self, initial_state: Any, batch: int, dtype: np.dtype) -> list[np.ndarray]:
+        count = len(self.spec.states)
         if initial_state is None:
-            zeros = np.zeros((batch, self.units), dtype)
-            return zeros, (zeros.copy() if count == 2 else None)
+            return [np.zeros((batch, self.units), dtype) for _ in range(count)]
         states = as_state_list(initial_state)
         if len(states) != count:
+            listed = ", ".join(f"{name}_0" for name in self.spec.states)
             raise ValueError(f"{self.cell} takes {count} initial state(s) "
-                             f"({'[h_0, c_0]' if count == 2 else 'h_0'}), got {len(states)}")
+                             f"({'[' + listed + ']' if count > 1 else listed}), got {len(states)}")
         checked = []
-        for name, state in zip(("h_0", "c_0"), states):
+        for name, state in zip((f"{s}_0" for s in self.spec.states), states):
             state = np.asarray(state)
             if state.shape != (batch, self.units):
                 raise ValueError(f"initial state {name} must have shape (batch, units) = "
@@ -258,13 +166,12 @@ class RNN:
                 raise ValueError(f"initial state {name} must be finite floating point, "
                                  f"got dtype {state.dtype}")
             checked.append(state.astype(dtype, copy=False))
-        return checked[0], (checked[1] if count == 2 else None)
+        return checked
 
 
 def check_cell(cell: str) -> str:
-    """Return ``cell`` if it names a cell, else raise a ValueError listing the valid names."""
-    if cell not in CELLS:
-        raise ValueError(f"unknown cell {cell!r}; expected one of {', '.join(CELLS)}")
+    """Return ``cell`` if it names a registered cell, else raise a ValueError listing the names."""
+    spec(cell)
     return cell
 
 
@@ -303,12 +210,13 @@ def check_input(x: Any, features: int, dtype: np.dtype | None = None) -> np.ndar
 def count_params(cell: str, features: int, units: int, reset_after: bool = True) -> int:
     """Number of trainable parameters of one recurrent layer, by formula.
 
+    k n (d + n) weights for a cell of k blocks, plus its bias:
     simple_rnn: n (d + n + 1)
     lstm:       4 n (d + n + 1)
     gru:        3 n (d + n + 1), plus 3 n with ``reset_after=True`` (its second bias row)
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        cell: a registered cell's name (``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...).
         features: d, the number of input features.
         units: n, the number of units.
         reset_after: GRU variant (ignored by the other cells).
@@ -316,13 +224,12 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True)
     Returns:
         The count, equal to Keras' ``layer.count_params()`` for a layer with a bias.
     """
-    check_cell(cell)
+    cell_spec = spec(cell)
     for name, value in (("features", features), ("units", units)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    k = GATES[cell]
-    extra_bias = k * units if cell == "gru" and reset_after else 0
-    return k * units * (features + units + 1) + extra_bias
+    bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after))))
+    return cell_spec.gates * units * (features + units) + bias
 
 
 def step_flops(cell: str, features: int, units: int) -> int:
@@ -335,20 +242,19 @@ def step_flops(cell: str, features: int, units: int) -> int:
     products per forward product).
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        cell: a registered cell's name.
         features: d.
         units: n.
 
     Returns:
         2 k n (d + n).
     """
-    check_cell(cell)
-    count_params(cell, features, units)  # validates the sizes
-    return 2 * GATES[cell] * units * (features + units)
+    count_params(cell, features, units)  # validates the cell and the sizes
+    return 2 * spec(cell).gates * units * (features + units)
 
 
 def from_keras(layer: Any) -> RNN:
-    """The NumPy twin of a built Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` layer.
+    """The NumPy twin of a built Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` layer (any registered cell).
 
     Args:
         layer: a built Keras 3 recurrent layer with tanh activation and sigmoid recurrent
@@ -363,8 +269,11 @@ def from_keras(layer: Any) -> RNN:
         ValueError: if it is not built yet or uses another activation.
     """
     kind = type(layer).__name__
-    if kind not in KERAS_NAMES:
-        raise TypeError(f"expected a keras.layers.SimpleRNN, LSTM or GRU, got {kind}")
+    cell_spec = by_keras_class(kind)
+    if cell_spec is None:
+        known = [spec(name).keras_class for name in names()]
+        listed = ", ".join(known[:-1]) + " or " + known[-1] if len(known) > 1 else known[0]
+        raise TypeError(f"expected a keras.layers.{listed}, got {kind}")
     if not layer.built:
         raise ValueError(f"the {kind} layer is not built yet: call it on an input first, e.g. "
                          "layer(keras.Input(shape=(timesteps, features)))")
@@ -375,15 +284,13 @@ def from_keras(layer: Any) -> RNN:
         raise ValueError(f"only activation='tanh' and recurrent_activation='sigmoid' are "
                          f"reproduced, got {activations}")
     W, U = np.asarray(cell.kernel.numpy()), np.asarray(cell.recurrent_kernel.numpy())
-    name = KERAS_NAMES[kind]
-    reset_after = bool(getattr(cell, "reset_after", True))
+    options = {name: bool(getattr(cell, name)) for name in cell_spec.options}
     if cell.use_bias:
         b = np.asarray(cell.bias.numpy())
     else:
-        b = np.zeros(bias_shape(name, U.shape[0], reset_after), W.dtype)
-    return RNN(name, W, U, b, return_sequences=layer.return_sequences,
-               return_state=layer.return_state, go_backwards=layer.go_backwards,
-               reset_after=reset_after)
+        b = np.zeros(cell_spec.bias(U.shape[0], **options), W.dtype)
+    return RNN(cell_spec.name, W, U, b, return_sequences=layer.return_sequences,
+               return_state=layer.return_state, go_backwards=layer.go_backwards, **options)
 
 
 def to_keras(rnn: RNN, layer: Any = None) -> Any:
@@ -402,19 +309,18 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
     """
     import keras
 
-    kind = {v: k for k, v in KERAS_NAMES.items()}[rnn.cell]
+    kind = rnn.spec.keras_class
     if layer is None:
         options = dict(return_sequences=rnn.return_sequences, return_state=rnn.return_state,
-                       go_backwards=rnn.go_backwards, dtype=str(rnn.W.dtype))
-        if rnn.cell == "gru":
-            options["reset_after"] = rnn.reset_after
+                       go_backwards=rnn.go_backwards, dtype=str(rnn.W.dtype), **rnn.options)
         layer = getattr(keras.layers, kind)(rnn.units, **options)
         layer.build((None, None, rnn.features))
     if type(layer).__name__ != kind or layer.cell.units != rnn.units:
         raise ValueError(f"cannot write a {rnn.cell} layer of {rnn.units} units into "
                          f"{type(layer).__name__}({getattr(layer.cell, 'units', '?')})")
-    if rnn.cell == "gru" and bool(layer.cell.reset_after) != rnn.reset_after:
-        raise ValueError("the GRU variants differ (reset_after); their weights do not convert")
+    for name, value in rnn.options.items():
+        if bool(getattr(layer.cell, name)) != value:
+            raise ValueError(f"the {kind} variants differ ({name}); their weights do not convert")
     if tuple(layer.cell.kernel.shape) != rnn.W.shape:
         raise ValueError(f"kernel shapes differ: Keras {tuple(layer.cell.kernel.shape)}, "
                          f"NumPy {rnn.W.shape}")
@@ -427,7 +333,7 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     """A NumPy layer with random normal weights (std ``scale / sqrt(fan_in)``), for experiments.
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        cell: a registered cell's name.
         features, units: sizes d and n.
         reset_after: GRU variant.
         scale: weight scale; biases get ``scale / 2`` standard deviation.
@@ -438,53 +344,10 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     Returns:
         The layer.
     """
-    check_cell(cell)
-    k = GATES[cell]
+    cell_spec = spec(cell)
+    k = cell_spec.gates
     rng = np.random.default_rng(seed)
     W = rng.normal(scale=scale / np.sqrt(features), size=(features, k * units))
     U = rng.normal(scale=scale / np.sqrt(units), size=(units, k * units))
-    b = rng.normal(scale=scale / 2, size=bias_shape(cell, units, reset_after))
+    b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after)))
     return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), reset_after=reset_after, **options)
-
-
-def linear_recurrence(a: np.ndarray, b: np.ndarray, h0: np.ndarray | None = None, *,
-                      method: str = "scan") -> np.ndarray:
-    """All states of h_t = a_t ⊙ h_{t−1} + b_t, step by step or by a parallel scan.
-
-    This is the recurrence of the minimal GRU and LSTM of Feng et al. (2024), where the gate a_t
-    and the input b_t depend on x_t only, not on h_{t−1}. Because the pairs (a, b) compose
-    associatively — applying (a₁, b₁) then (a₂, b₂) is (a₂a₁, a₂b₁ + b₂) — the T states can be
-    computed in ⌈log₂ T⌉ rounds of element-wise work over the whole sequence (Hillis–Steele
-    scan), instead of T dependent steps (Martin & Cundy 2018).
-
-    Args:
-        a, b: arrays of shape (batch, timesteps, units).
-        h0: initial state (batch, units); zeros if None.
-        method: ``"scan"`` (log-depth rounds) or ``"sequential"`` (one step at a time).
-
-    Returns:
-        h of shape (batch, timesteps, units): h_1, ..., h_T.
-    """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.ndim != 3 or a.shape != b.shape:
-        raise ValueError(f"a and b must have the same shape (batch, timesteps, units), got "
-                         f"{a.shape} and {b.shape}")
-    h0 = np.zeros((a.shape[0], a.shape[2])) if h0 is None else np.asarray(h0, dtype=float)
-    if h0.shape != (a.shape[0], a.shape[2]):
-        raise ValueError(f"h0 must have shape {(a.shape[0], a.shape[2])}, got {h0.shape}")
-    if method == "sequential":
-        h, states = h0, []
-        for t in range(a.shape[1]):
-            h = a[:, t] * h + b[:, t]
-            states.append(h)
-        return np.stack(states, axis=1)
-    if method != "scan":
-        raise ValueError(f"method must be 'scan' or 'sequential', got {method!r}")
-    A, B = a.copy(), b.copy()  # after the rounds, (A_t, B_t) maps h_0 to h_t
-    shift = 1
-    while shift < a.shape[1]:
-        A_new, B_new = A.copy(), B.copy()
-        A_new[:, shift:] = A[:, shift:] * A[:, :-shift]
-        B_new[:, shift:] = A[:, shift:] * B[:, :-shift] + B[:, shift:]
-        A, B, shift = A_new, B_new, 2 * shift
-    return A * h0[:, None] + B

@@ -1,0 +1,83 @@
+"""The cell registry: a cell is declared once, and the generic code never asks which cell it is."""
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlab import bptt, cells, gradients
+from rnnlab.cells import CellSpec, RNN, count_params, registry, spec, step_flops
+from rnnlab.cells.registry import accumulate, previous
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERIC = ["rnnlab/cells/layer.py", "rnnlab/bptt.py", "rnnlab/models.py", "rnnlab/plots.py",
+           "rnnlab/experiments.py", "rnnlab/__main__.py", "rnnlab/cells/__init__.py"]
+
+
+@pytest.mark.parametrize("path", GENERIC)
+def test_generic_code_never_branches_on_a_cell_name(path):
+    source = (ROOT / path).read_text(encoding="utf-8")
+    branches = re.findall(r"(?:==|!=|\bin)\s*\(?\s*[\"'](?:simple_rnn|lstm|gru|LSTM|GRU|SimpleRNN)[\"']", source)
+    assert not branches, f"{path} asks which cell it runs: {branches}"
+
+
+def test_the_gradient_tools_branch_only_in_the_lstm_specific_function():
+    source = (ROOT / "rnnlab/gradients.py").read_text(encoding="utf-8")
+    generic = source[:source.index("def lstm_rest_jacobian")] + source[source.index("def log_slope"):]
+    assert not re.search(r"==\s*[\"'](?:lstm|gru|LSTM)[\"']", generic)
+
+
+def test_every_registered_cell_is_self_consistent():
+    for name in cells.names():
+        cell_spec = spec(name)
+        assert cell_spec.name == name and cell_spec.states[0] == "h"
+        assert len(set(cell_spec.blocks)) == cell_spec.gates
+        for variant in cell_spec.variants:
+            assert set(variant) == set(cell_spec.options)
+    assert cells.CELLS == ("simple_rnn", "lstm", "gru")
+    assert cells.KERAS_NAMES == {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def test_registering_twice_under_one_name_is_refused():
+    with pytest.raises(ValueError, match="registered already"):
+        registry.register(CellSpec(**{**spec("lstm").__dict__, "label": "another LSTM"}))
+
+
+# A cell that is not in Keras: the linear recurrence h_t = x_t W + h_{t-1} U + b. It needs only
+# its spec (what a new module in rnnlab/cells/ would hold) to run forward, backward and be counted.
+def _linear_step(x_t, states, W, U, b):
+    return [x_t @ W + states[0] @ U + b], {}
+
+
+def _linear_step_back(rnn, run, t, carry, grads):
+    x_t, h_prev = run["x"][:, t], previous(run, "h", t)
+    dx, carry["h"] = accumulate(rnn, grads, x_t, h_prev, carry["h"], carry["h"])
+    return dx
+
+
+@pytest.fixture
+def linear_cell():
+    toy = registry.register(CellSpec(
+        name="linear", keras_class="LinearRNN", label="linear RNN", color="#000000", order=9,
+        blocks=("h",), states=("h",), step=_linear_step, step_back=_linear_step_back))
+    yield toy
+    registry._REGISTRY.pop("linear")
+
+
+def test_a_new_cell_needs_nothing_but_its_spec(linear_cell):
+    rng = np.random.default_rng(0)
+    rnn = RNN("linear", rng.normal(size=(2, 3)), 0.5 * rng.normal(size=(3, 3)), rng.normal(size=3))
+    x = rng.normal(size=(2, 5, 2))
+    run = rnn.forward(x)
+    h = np.zeros((2, 3))
+    for t in range(5):
+        h = x[:, t] @ rnn.W + h @ rnn.U + rnn.b
+    np.testing.assert_allclose(run["h"][:, -1], h)
+    G = rng.normal(size=run["h"].shape)
+    grads = bptt.backward(rnn, run, G)
+    numeric = bptt.numerical_gradient(lambda: float(np.sum(G * rnn.forward(x)["h"])), rnn.U)
+    assert bptt.relative_error(grads["U"], numeric) < 1e-7
+    norms = gradients.jacobian_norms(rnn, x[:1])
+    assert norms[0] == pytest.approx(1.0) and len(norms) == 6
+    assert count_params("linear", 2, 3) == 3 * (2 + 3 + 1) and step_flops("linear", 2, 3) == 2 * 3 * 5
+    assert spec("linear").label == "linear RNN" and "linear" in cells.names()
