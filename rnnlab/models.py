@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import by_keras_class, spec
+from rnnlab.checks import finite_number, integer
 
 _FUSED_MARKERS = {  # backend -> {layer: text that only its fused (cuDNN) path contains}
     "tensorflow": {"LSTM": "def _cudnn_lstm(", "GRU": "def _cudnn_gru("},
@@ -19,13 +20,6 @@ _FUSED_MARKERS = {  # backend -> {layer: text that only its fused (cuDNN) path c
     "torch": {"LSTM": "torch._VF.lstm(", "GRU": "torch._VF.gru("},
 }
 HEADS = ("regression", "binary", "softmax", "logits")
-
-
-def _positive_int(name: str, value: Any, allow_none: bool = False) -> None:
-    if allow_none and value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def fused_kernels() -> dict[str, tuple[str, ...]]:
@@ -75,7 +69,7 @@ def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
     import keras
 
     cell_spec = spec(cell)
-    _positive_int("units", units)
+    integer("units", units)
     return getattr(keras.layers, cell_spec.keras_class)(units, **options)
 
 
@@ -119,9 +113,9 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
     import keras
 
     spec(cell)
-    _positive_int("timesteps", timesteps, allow_none=True)
+    integer("timesteps", timesteps, allow_none=True)
     for label, value in (("features", features), ("units", units), ("stacked", stacked)):
-        _positive_int(label, value)
+        integer(label, value)
     if head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
     if head in ("softmax", "logits") and (not isinstance(classes, int) or classes < 2):
@@ -179,9 +173,7 @@ def set_gate_bias(layer: Any, gate: str, value: float) -> None:
     blocks = cell_spec.blocks
     if gate not in blocks:
         raise ValueError(f"gate must be one of {blocks} for a {cell_spec.label}, got {gate!r}")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-            or not np.isfinite(value):
-        raise ValueError(f"value must be a finite number, got {value!r}")
+    finite_number("value", value)
     bias_variable = getattr(cell_layer, "bias", None)
     if bias_variable is None:
         raise ValueError("the layer has no bias: build it first (call it on a keras.Input), "

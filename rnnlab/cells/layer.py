@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells.registry import CellSpec, by_keras_class, names, spec
+from rnnlab.checks import integer
 
 
 def bias_shape(cell: str, units: int, reset_after: bool = True) -> tuple[int, ...]:
@@ -225,9 +226,8 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True)
         The count, equal to Keras' ``layer.count_params()`` for a layer with a bias.
     """
     cell_spec = spec(cell)
-    for name, value in (("features", features), ("units", units)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    integer("features", features)
+    integer("units", units)
     bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after))))
     return cell_spec.gates * units * (features + units) + bias
 

@@ -5,12 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells import simple_rnn_step
+from rnnlab.cells import sigmoid, simple_rnn_step
 from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
 
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-a))
 
 
 @checker("elman-step")
@@ -30,7 +27,7 @@ def check_elman_step(elman_step: Any) -> str:
         "the recurrent term h_{t-1} U is missing, so the network has no memory.":
             np.tanh(x_t @ W + b),
         "the activation is missing: apply tanh to x_t W + h_{t-1} U + b.": pre,
-        "that is the logistic sigmoid; an Elman layer in Keras (SimpleRNN) uses tanh.": _sigmoid(pre),
+        "that is the logistic sigmoid; an Elman layer in Keras (SimpleRNN) uses tanh.": sigmoid(pre),
         "you returned h_{t-1}; return the new state h_t.": h_prev,
     })
     return "h_t = tanh(x_t W + h_{t-1} U + b), vectorised over the batch."
