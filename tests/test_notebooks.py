@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from toc import chapters, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -17,16 +18,23 @@ def code_cells(path):
     return [c for c in load(path)["cells"] if c["cell_type"] == "code"]
 
 
-def test_there_are_six_chapters():
-    assert [p.stem for p in NOTEBOOKS] == ["01_history", "02_gradients", "03_lstm", "04_gru",
-                                           "05_keras_examples", "06_mnist_comparison"]
+def test_the_chapters_are_the_notebooks_numbered_in_order():
+    """The numbered part of _toc.yml lists exactly the notebooks, as 01_..., 02_..., in order."""
+    listed = chapters()
+    assert listed == [f"book/{p.stem}" for p in NOTEBOOKS]
+    numbers = [int(re.match(r"book/(\d\d)_", c).group(1)) for c in listed]
+    assert numbers == list(range(1, len(listed) + 1))
+
+
+def test_every_chapter_has_its_exercise_module():
+    modules = {p.stem[:4] for p in (ROOT / "rnnlab" / "exercises").glob("ch[0-9][0-9]_*.py")}
+    assert modules == {f"ch{c[5:7]}" for c in chapters()}
 
 
 def test_every_page_is_in_the_table_of_contents_and_vice_versa():
-    toc = (ROOT / "_toc.yml").read_text()
-    listed = set(re.findall(r"file:\s*(\S+)", toc)) | set(re.findall(r"root:\s*(\S+)", toc))
-    pages = {f"book/{p.stem}" for p in (ROOT / "book").iterdir() if p.suffix in {".ipynb", ".md"}}
-    assert listed == pages
+    listed = set(pages())
+    on_disk = {f"book/{p.stem}" for p in (ROOT / "book").iterdir() if p.suffix in {".ipynb", ".md"}}
+    assert listed == on_disk and len(pages()) == len(listed)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -161,6 +161,15 @@ def as_arrays(value: Any, shapes: list[tuple[int, ...]], names: list[str]) -> li
             for v, shape, name in zip(value, shapes, names)]
 
 
-# Each chapter's module registers its checkers when imported.
-from rnnlab.exercises import (ch01_history, ch02_gradients, ch03_lstm, ch04_gru,  # noqa: E402,F401
-                              ch05_keras, ch06_mnist)
+def _import_chapters() -> None:
+    """Import every chapter's module (``chNN_<topic>.py``): each registers its checkers."""
+    import importlib
+    import pkgutil
+    import re
+
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if re.fullmatch(r"ch\d\d_\w+", module.name):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_chapters()

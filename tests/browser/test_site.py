@@ -7,7 +7,7 @@ clicked; the site's search finds the LSTM chapter for "forget gate".
 """
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,8 +15,10 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
-TOC = (ROOT / "_toc.yml").read_text()
-PAGES = re.findall(r"(?:root|file):\s*(\S+)", TOC)
+sys.path.insert(0, str(ROOT / "tests"))
+from toc import chapters, pages  # noqa: E402  (the book's structure, from _toc.yml)
+
+PAGES = pages()
 
 RAW_TEX = r"""() => {
   const main = document.querySelector('main') || document.body;
@@ -88,7 +90,7 @@ def test_page_loads_cleanly_with_images_and_rendered_math(browser, site_url, sho
         assert rendered > 0, "the page has math but MathJax rendered none"
 
 
-CHAPTERS = [p for p in PAGES if re.match(r"book/0\d_", p)]
+CHAPTERS = chapters()
 
 
 @pytest.mark.parametrize("page_path", CHAPTERS)
