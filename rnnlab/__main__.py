@@ -112,10 +112,10 @@ def _compare(args: argparse.Namespace) -> None:
 
     results = compare(config, verbose=0 if args.quiet else 1, log=log)
     paths = write_results(results, args.out)
-    for row_cell, row in results["summary"].items():
-        print(f"{row_cell:>10}: test accuracy {row['test_accuracy_mean']:.4f} "
-              f"± {row['test_accuracy_std']:.4f} over {int(row['seeds'])} seed(s), "
-              f"{row['seconds_per_epoch']:.1f} s/epoch")
+    for row_cell, row in results.summary.items():
+        print(f"{row_cell:>10}: test accuracy {row.test_accuracy_mean:.4f} "
+              f"± {row.test_accuracy_std:.4f} over {row.seeds} seed(s), "
+              f"{row.seconds_per_epoch:.1f} s/epoch")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
 
 

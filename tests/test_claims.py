@@ -127,7 +127,7 @@ ERRATA = [
      "SimpleRNN has no cuDNN path on any backend"),
     ("benchmarks/mnist_cells.py", r"Keras uses the fused cuDNN\s+kernels",
      "SimpleRNN has no cuDNN path on any backend"),
-    ("rnnlab/data.py", r"the\s+same size as the signal",
+    ("rnnlab/data/synthetic.py", r"the\s+same size as the signal",
      "std 0.5 is half the signal's amplitude"),
     ("book/02_gradients.ipynb", r"inputs of size 1 push the 32 units",
      "with rho > 1 the recurrence itself drives the state into saturation, tiny inputs too"),

@@ -105,3 +105,24 @@ def test_gap_verdict_needs_two_seeds_and_a_gap_beyond_twice_the_spread():
 def test_length_sweep_rows_carry_their_seed_and_units():
     rows = length_sweep(["gru"], [4], samples=32, test_samples=16, epochs=1, units=3, seed=7)
     assert rows[0]["seed"] == 7 and rows[0]["units"] == 3
+
+
+def test_compare_spreads_names_the_leader_the_gap_the_verdict_and_paired_wins():
+    from rnnlab.experiments import Spread, compare_spreads, ranking
+
+    def spread(values):
+        v = np.array(values)
+        return Spread(mean=v.mean(), std=v.std(ddof=1), min=v.min(), max=v.max(), n=len(v),
+                      values=list(values))
+
+    lstm, gru = spread([0.97, 0.93, 0.97]), spread([0.99, 0.99, 0.985])
+    report = compare_spreads({"the LSTM": lstm, "the GRU": gru})
+    assert (report.leader, report.runner_up) == ("the GRU", "the LSTM")
+    assert report.gap == pytest.approx(gru.mean - lstm.mean)
+    assert report.wins == {"the LSTM": 0, "the GRU": 3} and report.seeds == 3
+    assert "not a difference" in report.verdict      # 2 x 0.023 > 0.031
+    assert ranking({"a": lstm, "b": gru, "c": spread([0.5, 0.6, 0.7])}) == ["b", "a", "c"]
+    with pytest.raises(ValueError, match="same seeds"):
+        compare_spreads({"a": lstm, "b": spread([0.9, 0.9])})
+    with pytest.raises(ValueError, match="compares two results"):
+        compare_spreads({"a": lstm})

@@ -1,0 +1,41 @@
+"""The training harness: train Keras models and keep what the chapters report, as typed records.
+
+The package is split by job. ``rnnlab.experiments.training``: :func:`train` wraps
+``model.fit`` and records the per-epoch history and wall time, :func:`fit_evaluate` adds early
+stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
+:func:`length_sweep` trains cells on the adding problem (chapters 2 and 4),
+:func:`clipping_run` is chapter 2's exploding-gradient experiment and :func:`marker_run` chapter
+3's small LSTM. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
+judge results over seeds. ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
+comparison of chapter 6 and of ``python -m rnnlab compare``.
+
+Every experiment returns a typed record (:class:`~rnnlab.experiments.Record`:
+``to_json``/``from_json``) and is seeded through :func:`rnnlab.config.seed_everything`, so a
+rerun gives the same numbers.
+"""
+from __future__ import annotations
+
+from rnnlab.experiments.adding import (ADDING_TOLERANCE, AddingRun, ClippingRun, MarkerRun,
+                                       adding_accuracy, adding_model, clipping_run, length_sweep,
+                                       marker_run)
+from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MNIST_TEST,
+                                           MNIST_TRAIN, OPTIMIZERS, ORDERS, PROTOCOLS,
+                                           CellSummary, CompareConfig, CompareRun, Comparison,
+                                           SUMMARY_COLUMNS, compare, environment, matmul_gflops,
+                                           mean_curves, mnist_model, mnist_splits, summarize,
+                                           summary_rows, write_results)
+from rnnlab.experiments.records import Record
+from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, Spread, compare_spreads,
+                                      gap_verdict, ranking, seed_spread)
+from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, train
+
+__all__ = [
+    "ADDING_TOLERANCE", "ARTICLE_CELLS", "ARTICLE_VALIDATION", "AddingRun", "CellSummary",
+    "ClippingRun", "CompareConfig", "CompareRun", "Comparison", "FitRecord", "GapReport",
+    "MIN_SEEDS_FOR_VERDICT", "compare_spreads", "ranking",
+    "MNIST_TEST", "MNIST_TRAIN", "MarkerRun", "OPTIMIZERS", "ORDERS", "PROTOCOLS", "Record",
+    "SUMMARY_COLUMNS", "Spread", "TrainRecord", "summary_rows", "adding_accuracy", "adding_model", "clipping_run", "compare",
+    "environment", "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
+    "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
+    "write_results",
+]
