@@ -7,12 +7,14 @@ TensorFlow/Keras is imported inside the functions, so ``import rnnlab`` stays li
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from rnnlab.cells import by_keras_class, spec
 from rnnlab.checks import finite_number, integer
+from rnnlab.config import SEED, seed_everything
 
 _FUSED_MARKERS = {  # backend -> {layer: text that only its fused (cuDNN) path contains}
     "tensorflow": {"LSTM": "def _cudnn_lstm(", "GRU": "def _cudnn_gru("},
@@ -55,6 +57,33 @@ def fused_kernels() -> dict[str, tuple[str, ...]]:
     return result
 
 
+def fresh_layer(cell: str, units: int, features: int, *, seed: int = SEED,
+                dtype: str = "float32", **options: Any) -> Any:
+    """A Keras recurrent layer built for ``features`` inputs, its weights drawn from ``seed``.
+
+    Every generator is seeded first (:func:`rnnlab.config.seed_everything`), so the same call
+    gives the same initial weights; the layer is built on ``keras.Input((None, features))``.
+
+    Args:
+        cell: a registered cell's name.
+        units: the number of units n.
+        features: the number of input features d.
+        seed: the seed of the initial weights.
+        dtype: the layer's float type (``"float64"`` for gradient checks).
+        **options: passed to the layer (``return_sequences``, ``reset_after``, initialisers ...).
+
+    Returns:
+        The built layer.
+    """
+    import keras
+
+    integer("features", features)
+    seed_everything(seed)
+    layer = recurrent_layer(cell, units, dtype=dtype, **options)
+    layer(keras.Input((None, features), dtype=dtype))
+    return layer
+
+
 def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
     """A Keras recurrent layer by the course's cell name.
 
@@ -77,7 +106,7 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
                 head: str = "regression", classes: int | None = None, stacked: int = 1,
                 dropout: float = 0.0, batch_norm: bool = False, bidirectional: bool = False,
                 mask_value: float | None = None, name: str | None = None,
-                **layer_options: Any) -> Any:
+                seed: int | None = None, **layer_options: Any) -> Any:
     """Build (not compile) a sequence model: recurrent layer(s), then a dense head.
 
     Args:
@@ -101,6 +130,8 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
             features all equal it (the padding of shorter sequences) are skipped: the state is
             carried over them unchanged.
         name: the model's name (default: the cell and head).
+        seed: if given, every generator is seeded with it first
+            (:func:`rnnlab.config.seed_everything`), so the initial weights are reproducible.
         **layer_options: passed to every recurrent layer (e.g. ``recurrent_dropout``).
 
     Returns:
@@ -123,6 +154,8 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
 
+    if seed is not None:
+        seed_everything(seed)
     inputs = keras.Input(shape=(timesteps, features), name="x")
     h = inputs
     if mask_value is not None:
@@ -186,3 +219,58 @@ def set_gate_bias(layer: Any, gate: str, value: float) -> None:
     else:
         bias[block] = value
     bias_variable.assign(bias)
+
+
+@dataclass(frozen=True)
+class ArticleModel:
+    """One of the seed article's ten Keras models (chapter 5), with the task the course gives it.
+
+    Attributes:
+        cell, units: the recurrent layer.
+        stacked: how many recurrent layers.
+        dropout: the rate of the ``Dropout`` before the head (0: none).
+        head: the output (see :func:`build_model`).
+        task: ``"sunspots"``, ``"digits"`` or ``"gunpoint"``.
+    """
+
+    cell: str
+    units: int
+    stacked: int
+    dropout: float
+    head: str
+    task: str
+
+    @property
+    def timesteps(self) -> int:
+        """The sequence length of the model's task."""
+        return ARTICLE_TIMESTEPS[self.task]
+
+
+ARTICLE_TIMESTEPS = {"sunspots": 100, "digits": 100, "gunpoint": 150}
+"""Time steps each task's sequences have (one feature per step)."""
+ARTICLE_MODELS = {
+    1: ArticleModel("lstm", 50, 1, 0.0, "regression", "sunspots"),
+    2: ArticleModel("lstm", 50, 2, 0.0, "regression", "sunspots"),
+    3: ArticleModel("lstm", 100, 1, 0.0, "softmax", "digits"),
+    4: ArticleModel("lstm", 100, 2, 0.0, "binary", "gunpoint"),
+    5: ArticleModel("lstm", 100, 1, 0.5, "binary", "gunpoint"),
+    6: ArticleModel("gru", 50, 1, 0.0, "regression", "sunspots"),
+    7: ArticleModel("gru", 50, 2, 0.0, "regression", "sunspots"),
+    8: ArticleModel("gru", 100, 1, 0.0, "softmax", "digits"),
+    9: ArticleModel("gru", 100, 2, 0.0, "binary", "gunpoint"),
+    10: ArticleModel("gru", 100, 1, 0.5, "binary", "gunpoint"),
+}
+"""The seed article's ten models by their number in it: five per cell."""
+
+
+def article_model(number: int, seed: int = SEED) -> Any:
+    """The article's model ``number`` (1-10), built fresh with weights drawn from ``seed``.
+
+    Raises:
+        ValueError: for a number that is not one of the ten.
+    """
+    if number not in ARTICLE_MODELS:
+        raise ValueError(f"the article has models 1 to 10, got {number!r}")
+    m = ARTICLE_MODELS[number]
+    return build_model(m.cell, m.timesteps, 1, m.units, head=m.head, classes=10,
+                       stacked=m.stacked, dropout=m.dropout, name=f"model_{number}", seed=seed)

@@ -1,6 +1,7 @@
 """Helpers for the chapter notebooks themselves."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,3 +31,44 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         return value
     myst_glue(name, shown, display=display)
     return value
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A Markdown table: one header row, a separator, one line per row (cells as given).
+
+    Args:
+        header: the column titles.
+        rows: one sequence of cells per row, as many as the header has; cells are written with
+            ``str`` (format numbers before, e.g. ``f"{x:.2f}"``). A ``|`` inside a cell is escaped.
+
+    Returns:
+        The table as Markdown text.
+
+    Raises:
+        ValueError: when a row has a different number of cells than the header.
+    """
+    def line(cells: Sequence[Any]) -> str:
+        return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
+
+    header = list(header)
+    lines = [line(header), "|" + "---|" * len(header)]
+    for number, row in enumerate(rows, start=1):
+        row = list(row)
+        if len(row) != len(header):
+            raise ValueError(f"row {number} has {len(row)} cells, the header {len(header)}: {row}")
+        lines.append(line(row))
+    return "\n".join(lines)
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
+    """A results table a chapter shows: :func:`markdown_table` wrapped for display.
+
+    In a notebook it renders as a table (the book parses it as MyST Markdown); where IPython is
+    missing, the Markdown text itself is returned.
+    """
+    text = markdown_table(header, rows)
+    try:
+        from IPython.display import Markdown
+    except ImportError:
+        return text
+    return Markdown(text)

@@ -226,7 +226,7 @@ def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str
             if key in history:
                 values = np.asarray(history[key], float)
                 ax.plot(np.arange(1, len(values) + 1), values, style, lw=1.5, ms=3, label=split)
-        if "best_epoch" in record:
+        if "best_epoch" in record:  # a FitRecord (or a dict with that key)
             ax.axvline(record["best_epoch"], color="grey", ls=":", lw=1, label="kept")
         ax.set_title(name, fontsize=9)
         ax.set_ylabel(labels.get(metric, metric), fontsize=8)

@@ -133,3 +133,19 @@ def test_recurrent_dropout_leaves_the_fused_path_and_input_dropout_stays_on_it(n
     source = inspect.getsource(getattr(keras.layers, name).inner_loop)
     fused = source.index("if not self.recurrent_dropout")
     assert "self.cell.get_dropout_mask(sequences[:, 0, :])" in source[fused:]  # input dropout stays
+
+
+def test_fresh_layers_and_article_models_are_reproducible_from_their_seed():
+    from rnnlab.models import ARTICLE_MODELS, article_model, fresh_layer
+
+    a, b = fresh_layer("gru", 4, 3, seed=5), fresh_layer("gru", 4, 3, seed=5)
+    assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
+    assert not np.array_equal(a.get_weights()[0], fresh_layer("gru", 4, 3, seed=6).get_weights()[0])
+    assert a.cell.kernel.shape == (3, 12)
+    model = article_model(9)
+    assert model.count_params() == count_params("gru", 1, 100) + count_params("gru", 100, 100) + 101
+    assert ARTICLE_MODELS[9].timesteps == 150 and model.input_shape == (None, 150, 1)
+    again = article_model(9)
+    assert all(np.array_equal(u, v) for u, v in zip(model.get_weights(), again.get_weights()))
+    with pytest.raises(ValueError, match="models 1 to 10"):
+        article_model(11)

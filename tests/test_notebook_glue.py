@@ -12,3 +12,15 @@ def test_glue_hands_myst_nb_python_numbers_for_numpy_scalars(monkeypatch):
     glue("n", np.int64(3))
     assert type(seen["x"]) is float and seen["x"] == 0.25
     assert type(seen["n"]) is int and repr(seen["n"]) == "3"
+
+
+def test_markdown_table_writes_header_separator_and_rows_and_checks_widths():
+    import pytest
+
+    from rnnlab.notebook import markdown_table, table
+
+    text = markdown_table(["cell", "acc"], [["LSTM", "98.1%"], ["a|b", 2]])
+    assert text.splitlines() == ["| cell | acc |", "|---|---|", "| LSTM | 98.1% |", "| a\\|b | 2 |"]
+    with pytest.raises(ValueError, match="row 1 has 1 cells, the header 2"):
+        markdown_table(["cell", "acc"], [["LSTM"]])
+    assert getattr(table(["a"], [[1]]), "data", None) == "| a |\n|---|\n| 1 |"

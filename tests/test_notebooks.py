@@ -121,3 +121,40 @@ def test_colab_install_line_of_every_chapter_uses_the_repository_of_config():
     for path in NOTEBOOKS:
         first = "".join(code_cells(path)[0]["source"])
         assert f'"rnnlab @ git+{url}"' in first, f"{path.name}: Colab line does not install from {url}"
+
+
+# What a chapter must leave to rnnlab (CONTRIBUTING.md): pattern -> why, checked on the code cells
+LEFT_TO_RNNLAB = {
+    r"seed_everything\(|np\.random\.seed\(|\brandom\.seed\(|set_random_seed\(|tf\.random\.set_seed\(":
+        "seeds a global generator: rnnlab.setup() seeds once, and rnnlab's builders and "
+        "experiments take seed=...",
+    r"default_rng\(\s*\d": "seeds a generator with a literal: use rnnlab.config.SEED",
+    r"RNNLAB_FAST|os\.environ": "reads the fast-mode switch: size work with rnnlab.budget(...)",
+    r"\.fit\(|\.compile\(|experiments\.train\(":
+        "trains outside rnnlab.experiments (whose runs the chapter sizes with rnnlab.budget)",
+    r"Markdown\(|\|---\|": "builds a table by hand: use rnnlab.notebook.table",
+}
+
+
+def offences(cells):
+    found = []
+    for cell in cells:
+        text = "".join(cell["source"])
+        for pattern, why in LEFT_TO_RNNLAB.items():
+            for match in re.finditer(pattern, text):
+                found.append(f"{cell.get('id')}: {match.group(0)!r} {why}")
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_chapters_leave_seeding_budgets_training_and_tables_to_rnnlab(path):
+    found = offences(code_cells(path))
+    assert not found, f"{path.name}:\n" + "\n".join(found)
+
+
+def test_the_rules_catch_what_they_are_for():
+    for text in ["rnnlab.seed_everything(0)", "np.random.seed(1)", "rng = np.random.default_rng(0)",
+                 "os.environ['RNNLAB_FAST']", "model.fit(x, y)", "model.compile('adam')",
+                 "rnnlab.experiments.train(model, x, y, epochs=3)", 'Markdown("\\n".join(rows))']:
+        assert offences([{"id": "x", "source": [text]}]), text
+    assert not offences([{"id": "x", "source": ["rnnlab.setup()\nrng = np.random.default_rng(rnnlab.config.SEED)"]}])

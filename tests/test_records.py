@@ -32,6 +32,7 @@ def test_records_read_like_dicts_and_refuse_unknown_or_missing_keys():
     run = AddingRun(cell="gru", units=3, timesteps=5, seed=0, params=9, test_mse=0.1,
                     test_accuracy=0.5, seconds_per_epoch=1.0, history={"loss": [1.0]})
     assert run["test_accuracy"] == run.test_accuracy == 0.5
+    assert "test_accuracy" in run and "best_epoch" not in run
     with pytest.raises(KeyError, match="no field 'accuracy'"):
         run["accuracy"]
     data = run.to_json()

@@ -1,9 +1,9 @@
 """NumPy reference cells that compute exactly what Keras' recurrent layers compute.
 
-One module per cell (:mod:`~rnnlab.cells.simple_rnn`, :mod:`~rnnlab.cells.lstm`,
-:mod:`~rnnlab.cells.gru`), each with its forward step beside its backward step and a ``SPEC``
-that registers it (:mod:`~rnnlab.cells.registry`); the generic layer :class:`RNN` and the Keras
-converters live in :mod:`~rnnlab.cells.layer`. Every module of this package that defines ``SPEC``
+One module per cell (``rnnlab.cells.simple_rnn``, ``rnnlab.cells.lstm``,
+``rnnlab.cells.gru``), each with its forward step beside its backward step and a ``SPEC``
+that registers it (``rnnlab.cells.registry``); the generic layer :class:`RNN` and the Keras
+converters live in ``rnnlab.cells.layer``. Every module of this package that defines ``SPEC``
 is imported here, so a new cell is one new file.
 """
 from __future__ import annotations

@@ -53,6 +53,9 @@ class Record:
                              f"{sorted(missing)}")
         return cls(**{name: data[name] for name in names})
 
+    def __contains__(self, key: object) -> bool:
+        return key in {f.name for f in fields(self)}  # type: ignore[arg-type]
+
     def __getitem__(self, key: str) -> Any:
         if key not in {f.name for f in fields(self)}:  # type: ignore[arg-type]
             raise KeyError(f"{type(self).__name__} has no field {key!r}")
