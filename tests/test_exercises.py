@@ -70,3 +70,17 @@ def test_a_broken_checker_does_not_blame_the_learner(monkeypatch):
 def test_names_are_unique():
     with pytest.raises(ValueError, match="already registered"):
         exercises.checker("elman-step")(lambda answer: "")
+
+
+def test_call_answer_names_the_usual_mistake_behind_an_error():
+    import pytest
+
+    from rnnlab.exercises import WrongAnswer, call_answer
+
+    def broken():
+        raise ValueError("Input 0 of layer gru_2 is incompatible: expected ndim=3, found ndim=2")
+
+    with pytest.raises(WrongAnswer, match="return_sequences=True"):
+        call_answer(broken, hints={"ndim": "give the first GRU return_sequences=True"})
+    with pytest.raises(WrongAnswer, match="your function raised ValueError: Input 0"):
+        call_answer(broken, hints={"shape": "unrelated"})

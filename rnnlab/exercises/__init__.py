@@ -13,7 +13,7 @@ themselves with :func:`checker`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -68,8 +68,15 @@ def check(name: str, answer: Any) -> None:
     print(f"Correct! [{name}] {message}")
 
 
-def call_answer(function: Any, *args: Any) -> Any:
-    """Call a learner's function, turning anything it does wrong into a WrongAnswer."""
+def call_answer(function: Any, *args: Any, hints: Mapping[str, str] | None = None) -> Any:
+    """Call a learner's function, turning anything it does wrong into a WrongAnswer.
+
+    Args:
+        function: the learner's answer.
+        *args: what to call it with.
+        hints: error-message fragment -> the explanation to give instead when the function
+            raises an error whose message contains that fragment (the usual mistake behind it).
+    """
     if not callable(function):
         raise WrongAnswer(f"expected a function, got {type(function).__name__}. "
                           "Pass the function itself, without calling it: check(name, my_function).")
@@ -79,9 +86,12 @@ def call_answer(function: Any, *args: Any) -> Any:
         raise WrongAnswer("not implemented yet: replace `raise NotImplementedError()` "
                           "with your code.") from None
     except Exception as error:
+        for fragment, hint in (hints or {}).items():
+            if fragment.lower() in str(error).lower():
+                raise WrongAnswer(hint) from None
         shapes = ", ".join(str(np.shape(a)) for a in args)
-        raise WrongAnswer(f"your function raised {type(error).__name__}: {error} "
-                          f"(it was called with arguments of shapes {shapes}).") from None
+        called = f" (it was called with arguments of shapes {shapes})" if args else ""
+        raise WrongAnswer(f"your function raised {type(error).__name__}: {error}{called}.") from None
 
 
 def as_array(value: Any, shape: tuple[int, ...], what: str = "your function") -> np.ndarray:

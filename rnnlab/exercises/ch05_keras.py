@@ -110,20 +110,9 @@ def check_stacked_gru(build_stacked_gru: Any) -> str:
     steps × 1 feature, ``GRU(100)`` returning sequences, ``GRU(100)``, ``Dense(1)`` sigmoid."""
     import keras
 
-    if not callable(build_stacked_gru):
-        raise WrongAnswer("pass the function itself: check('stacked-gru', build_stacked_gru).")
-    try:
-        model = build_stacked_gru()
-    except NotImplementedError:
-        raise WrongAnswer("not implemented yet: replace `raise NotImplementedError()` "
-                          "with your code.") from None
-    except Exception as error:
-        text = str(error)
-        if "ndim" in text or "expected ndim=3" in text.lower():
-            raise WrongAnswer("Keras could not connect the layers: the second GRU received one "
-                              "vector per sequence instead of a sequence. Give the first GRU "
-                              "return_sequences=True.") from None
-        raise WrongAnswer(f"building the model raised {type(error).__name__}: {text}") from None
+    model = call_answer(build_stacked_gru, hints={
+        "ndim": "Keras could not connect the layers: the second GRU received one vector per "
+                "sequence instead of a sequence. Give the first GRU return_sequences=True."})
     if not isinstance(model, keras.Model):
         raise WrongAnswer(f"return the keras.Model you built, got {type(model).__name__}.")
     if tuple(model.input_shape) != (None, 100, 1):
