@@ -18,6 +18,27 @@ import numpy as np
 from rnnlab.bptt import backward
 from rnnlab.cells import RNN, as_state_list, by_keras_class, check_input, sigmoid
 from rnnlab.checks import integer
+from rnnlab.config import SEED
+
+
+def orthogonal_rnn(rho: float, *, units: int = 32, features: int = 2, timesteps: int = 60,
+                   seed: int = SEED) -> tuple[RNN, np.ndarray]:
+    """A SimpleRNN with U = ρ Q (Q a random orthogonal matrix) and one input sequence of size 1.
+
+    So ‖U‖₂ = ρ(U) = ρ exactly. W has standard deviation 0.5/√features, b = 0, and the inputs
+    are standard normal (seeded; the same call gives the same network and sequence).
+
+    Returns:
+        ``(rnn, x)`` with ``x`` of shape (1, timesteps, features).
+    """
+    integer("units", units)
+    integer("features", features)
+    integer("timesteps", timesteps)
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(units, units)))
+    W = rng.normal(scale=0.5 / np.sqrt(features), size=(features, units))
+    x = rng.normal(size=(1, timesteps, features))
+    return RNN("simple_rnn", W, rho * Q, np.zeros(units)), x
 
 
 def spectral_radius(U: np.ndarray) -> float:

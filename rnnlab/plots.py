@@ -128,7 +128,7 @@ def sweep(rows: Sequence[Mapping[str, Any]], metric: str = "test_accuracy", *,
 
 def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = "epoch",
            log: bool = False, baseline: float | None = None,
-           baseline_label: str = "baseline") -> Any:
+           baseline_label: str = "baseline", overlay: Sequence[str] = ()) -> Any:
     """Learning curves: one line per named series of per-epoch values (NaN ends the line).
 
     Args:
@@ -138,6 +138,8 @@ def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = 
         log: log scale for the values.
         baseline: optional horizontal reference line.
         baseline_label: its legend entry.
+        overlay: labels drawn dashed with large hollow markers, so that a series equal to
+            another stays visible on top of it.
 
     Returns:
         The Figure.
@@ -146,7 +148,10 @@ def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = 
     for label, values in series.items():
         values = np.asarray(values, float)
         epochs = np.arange(1, len(values) + 1)
-        ax.plot(epochs, values, "o-", lw=2, ms=4, label=label)
+        if label in overlay:
+            ax.plot(epochs, values, "o--", lw=1.2, ms=8, markerfacecolor="none", label=label)
+        else:
+            ax.plot(epochs, values, "o-", lw=2, ms=4, label=label)
         if not np.all(np.isfinite(values)):
             first_bad = int(np.argmin(np.isfinite(values)))
             ax.axvline(first_bad + 1, color="black", ls=":", lw=1)

@@ -64,3 +64,29 @@ def test_command_line_writes_learner_versions(tmp_path):
     result = subprocess.run([sys.executable, "-m", "rnnlab", "student", str(BOOK), str(tmp_path)],
                             capture_output=True, text=True, check=True)
     assert "wrote 6 learner notebooks" in result.stdout
+
+
+def run_learner_copy(path: Path) -> list[tuple[str, str]]:
+    """Execute a learner notebook (fast mode, errors allowed); return (cell source, error name)
+    for every cell that raised."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    os.environ.setdefault("RNNLAB_FAST", "1")
+    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return [("".join(cell.source), output["ename"]) for cell in notebook.cells
+            if cell.cell_type == "code" for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"]
+
+
+def test_a_learner_copy_runs_end_to_end_and_only_the_exercises_fail(tmp_path):
+    """Chapter 4, as a learner gets it: the stubs raise in the exercise cells, nothing else fails."""
+    export_student_versions(BOOK, tmp_path)
+    errors = run_learner_copy(tmp_path / "04_gru.ipynb")
+    assert errors, "the stubs should make the checks fail"
+    for source, name in errors:
+        assert "rnnlab.exercises.check(" in source and name == "WrongAnswer", (name, source)

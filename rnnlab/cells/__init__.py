@@ -20,9 +20,9 @@ for _module in pkgutil.iter_modules(__path__):
 from rnnlab.cells.gru import gru_step  # noqa: E402
 from rnnlab.cells.layer import (RNN, as_state_list, bias_shape, check_cell, check_input,  # noqa: E402
                                 count_params, from_keras, random_rnn, step_flops, to_keras)
-from rnnlab.cells.lstm import lstm_step  # noqa: E402
+from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward  # noqa: E402
 from rnnlab.cells.scan import linear_recurrence  # noqa: E402
-from rnnlab.cells.simple_rnn import simple_rnn_step  # noqa: E402
+from rnnlab.cells.simple_rnn import simple_rnn_step, simple_rnn_step_backward  # noqa: E402
 
 CELLS = names()
 """The registered cells' names, in order: ``("simple_rnn", "lstm", "gru", ...)``."""
@@ -36,6 +36,7 @@ KERAS_NAMES = {spec(name).keras_class: name for name in CELLS}
 __all__ = [
     "BLOCKS", "CELLS", "CellSpec", "GATES", "KERAS_NAMES", "RNN", "as_state_list", "bias_shape",
     "by_keras_class", "check_cell", "check_input", "count_params", "from_keras", "gru_step",
-    "linear_recurrence", "lstm_step", "names", "random_rnn", "register", "sigmoid",
-    "simple_rnn_step", "spec", "step_flops", "to_keras",
+    "linear_recurrence", "lstm_cache", "lstm_step", "lstm_step_backward", "names", "random_rnn",
+    "register", "sigmoid", "simple_rnn_step", "simple_rnn_step_backward", "spec", "step_flops",
+    "to_keras",
 ]

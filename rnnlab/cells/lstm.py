@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells.registry import CellSpec, accumulate, previous, register, sigmoid
+from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
 
 
 def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W: np.ndarray,
@@ -44,23 +44,67 @@ def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray
     return [h_t, c_t], gates
 
 
-def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
-    """Backward through one step, both states: the cell path dL/dc_{t-1} = dL/dc_t ⊙ f_t, and
-    the four gates' pre-activations through x_t W + h_{t-1} U + b. Returns dL/dx_t."""
-    # c_t = f ⊙ c_{t-1} + i ⊙ c~,  h_t = o ⊙ tanh(c_t)
-    g = {name: gate[:, t] for name, gate in run["gates"].items()}
-    x_t, h_prev, c_prev = run["x"][:, t], previous(run, "h", t), previous(run, "c", t)
-    tanh_c = np.tanh(run["c"][:, t])
-    do = carry["h"] * tanh_c
-    dc = carry["c"] + carry["h"] * g["o"] * (1.0 - tanh_c**2)
-    carry["c"] = dc * g["f"]  # the additive path: dL/dc_{t-1} = dL/dc_t ⊙ f_t
+def lstm_cache(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W: np.ndarray,
+               U: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """Run :func:`lstm_step` and keep what its backward pass needs (the *cache*).
+
+    Returns:
+        A dict with the step's inputs ``x_t``, ``h_prev``, ``c_prev``, weights ``W``, ``U``,
+        ``b``, its gates ``i``, ``f``, ``c_tilde``, ``o`` and its new states ``c_t``, ``h_t``
+        (each gate and state of shape (batch, units)).
+    """
+    h_t, c_t, gates = lstm_step(x_t, h_prev, c_prev, W, U, b)
+    return {"x_t": x_t, "h_prev": h_prev, "c_prev": c_prev, "W": W, "U": U, "b": b, **gates,
+            "c_t": c_t, "h_t": h_t}
+
+
+def lstm_step_backward(dh_t: np.ndarray, dc_t: np.ndarray, cache: dict[str, np.ndarray]
+                       ) -> tuple[np.ndarray, ...]:
+    """Backward through one step of :func:`lstm_step`, for a batch.
+
+    ``dh_t`` is dL/dh_t and ``dc_t`` the gradient reaching c_t from the next step (the cell
+    path). Walking the forward equations backwards:
+
+    dL/do_t = dL/dh_t ⊙ tanh(c_t)
+    dL/dc_t (total) = dc_t + dL/dh_t ⊙ o_t ⊙ (1 − tanh²(c_t))
+    dL/dc_{t-1} = dL/dc_t (total) ⊙ f_t                          the additive path
+    dL/di_t = dL/dc_t ⊙ c̃_t,  dL/df_t = dL/dc_t ⊙ c_{t-1},  dL/dc̃_t = dL/dc_t ⊙ i_t
+    pre-activations: σ' = σ(1 − σ) for i, f, o; tanh' = 1 − c̃² for c̃, stacked as [i | f | c̃ | o]
+    then through a_t = x_t W + h_{t-1} U + b: dx_t = da Wᵀ, dh_{t-1} = da Uᵀ, dW = x_tᵀ da,
+    dU = h_{t-1}ᵀ da, db = Σ_batch da.
+
+    Args:
+        dh_t, dc_t: gradients with respect to h_t and c_t, shape (batch, units).
+        cache: the step's :func:`lstm_cache`.
+
+    Returns:
+        ``(dx_t, dh_prev, dc_prev, dW, dU, db)``, shaped like x_t, h_{t-1}, c_{t-1}, W, U, b.
+    """
+    i, f, c_tilde, o = (cache[name] for name in ("i", "f", "c_tilde", "o"))
+    tanh_c = np.tanh(cache["c_t"])
+    do = dh_t * tanh_c
+    dc = dc_t + dh_t * o * (1.0 - tanh_c**2)
     da = np.concatenate([
-        dc * g["c_tilde"] * g["i"] * (1.0 - g["i"]),   # input gate
-        dc * c_prev * g["f"] * (1.0 - g["f"]),         # forget gate
-        dc * g["i"] * (1.0 - g["c_tilde"] ** 2),       # candidate
-        do * g["o"] * (1.0 - g["o"]),                  # output gate
+        dc * c_tilde * i * (1.0 - i),            # input gate
+        dc * cache["c_prev"] * f * (1.0 - f),    # forget gate
+        dc * i * (1.0 - c_tilde**2),             # candidate
+        do * o * (1.0 - o),                      # output gate
     ], axis=-1)
-    dx, carry["h"] = accumulate(rnn, grads, x_t, h_prev, da, da)
+    x_t, h_prev = cache["x_t"], cache["h_prev"]
+    return (da @ cache["W"].T, da @ cache["U"].T, dc * f, x_t.T @ da, h_prev.T @ da,
+            da.sum(axis=0))
+
+
+def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
+    """The registry's backward step: :func:`lstm_step_backward` at step t of a record, both
+    states (the cell path dL/dc_{t-1} = dL/dc_t ⊙ f_t). Returns dL/dx_t."""
+    cache = {name: gate[:, t] for name, gate in run["gates"].items()}
+    cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), c_prev=previous(run, "c", t),
+                 c_t=run["c"][:, t], W=rnn.W, U=rnn.U)
+    dx, carry["h"], carry["c"], dW, dU, db = lstm_step_backward(carry["h"], carry["c"], cache)
+    grads["W"] += dW
+    grads["U"] += dU
+    grads["b"] += db
     return dx
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells.registry import CellSpec, accumulate, previous, register
+from rnnlab.cells.registry import CellSpec, previous, register
 
 
 def simple_rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray,
@@ -33,16 +33,40 @@ def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray
     return [simple_rnn_step(x_t, states[0], W, U, b)], {}
 
 
+def simple_rnn_step_backward(dh_t: np.ndarray, x_t: np.ndarray, h_prev: np.ndarray,
+                             h_t: np.ndarray, W: np.ndarray, U: np.ndarray
+                             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Backward through one step of :func:`simple_rnn_step`, for a batch.
+
+    With a_t = x_t W + h_{t-1} U + b and h_t = tanh(a_t):
+
+    dL/da_t = dL/dh_t ⊙ (1 − h_t²)
+    dL/dx_t = dL/da_t Wᵀ,   dL/dh_{t-1} = dL/da_t Uᵀ
+    dL/dW = x_tᵀ dL/da_t,   dL/dU = h_{t-1}ᵀ dL/da_t,   dL/db = Σ_batch dL/da_t
+
+    Args:
+        dh_t: dL/dh_t, shape (batch, units).
+        x_t, h_prev, h_t: the step's input, previous state and new state.
+        W, U: the step's weights (b is not needed: it does not scale anything).
+
+    Returns:
+        ``(dx_t, dh_prev, dW, dU, db)``, shaped like x_t, h_prev, W, U and b.
+    """
+    da = dh_t * (1.0 - h_t**2)
+    return da @ W.T, da @ U.T, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
 def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
-    """Backward through one step: dL/da_t = dL/dh_t ⊙ (1 − h_t²), then through a_t's products.
+    """The registry's backward step: :func:`simple_rnn_step_backward` at step t of a record.
 
     Returns dL/dx_t; ``carry["h"]`` becomes dL/dh_{t-1} (through this step), ``grads`` gains this
-    step's dL/dW = x_tᵀ dL/da_t, dL/dU = h_{t-1}ᵀ dL/da_t and dL/db.
+    step's dL/dW, dL/dU and dL/db.
     """
-    # h_t = tanh(a_t),  a_t = x_t W + h_{t-1} U + b
     x_t, h_prev, h_t = run["x"][:, t], previous(run, "h", t), run["h"][:, t]
-    da = carry["h"] * (1.0 - h_t**2)
-    dx, carry["h"] = accumulate(rnn, grads, x_t, h_prev, da, da)
+    dx, carry["h"], dW, dU, db = simple_rnn_step_backward(carry["h"], x_t, h_prev, h_t, rnn.W, rnn.U)
+    grads["W"] += dW
+    grads["U"] += dU
+    grads["b"] += db
     return dx
 
 

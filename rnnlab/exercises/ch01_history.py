@@ -7,30 +7,42 @@ import numpy as np
 
 from rnnlab.cells import sigmoid, simple_rnn_step
 from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises.steps import Case, check_against_keras, check_each_case
 
 
 
 @checker("elman-step")
-def check_elman_step(elman_step: Any) -> str:
-    """The learner's ``elman_step(x_t, h_prev, W, U, b)`` must compute tanh(x_t W + h_prev U + b).
+@checker("rnn-step")
+def check_rnn_step(rnn_step: Any) -> str:
+    """``rnn_step(x_t, h_prev, W, U, b)`` must compute h_t = tanh(x_t W + h_{t-1} U + b).
 
-    Called on a batch of 3 with 4 input features and 5 units, so that a transposed or swapped
-    weight matrix fails on its shape rather than by luck.
+    Called on batches of several shapes in float64 and float32 (a transposed or swapped weight
+    fails on its shape rather than by luck), compared with ``rnnlab.cells.simple_rnn_step`` and
+    once with ``keras.layers.SimpleRNN``. ``"elman-step"`` is the same exercise under chapter 1's
+    first name.
     """
-    rng = np.random.default_rng(1990)  # Elman's year; independent of the global seed
-    x_t, h_prev = rng.normal(size=(3, 4)), rng.uniform(-1, 1, size=(3, 5))
-    W, U, b = rng.normal(size=(4, 5)), rng.normal(size=(5, 5)) * 0.5, rng.normal(size=5)
-    result = as_array(call_answer(elman_step, x_t, h_prev, W, U, b), (3, 5))
-    pre = x_t @ W + h_prev @ U + b
-    diagnose(result, simple_rnn_step(x_t, h_prev, W, U, b), {
-        "the bias b is missing: h_t = tanh(x_t W + h_{t-1} U + b).": np.tanh(x_t @ W + h_prev @ U),
-        "the recurrent term h_{t-1} U is missing, so the network has no memory.":
-            np.tanh(x_t @ W + b),
-        "the activation is missing: apply tanh to x_t W + h_{t-1} U + b.": pre,
-        "that is the logistic sigmoid; an Elman layer in Keras (SimpleRNN) uses tanh.": sigmoid(pre),
-        "you returned h_{t-1}; return the new state h_t.": h_prev,
-    })
-    return "h_t = tanh(x_t W + h_{t-1} U + b), vectorised over the batch."
+    def make(case: Case) -> tuple[tuple, dict]:
+        n = case.units
+        x_t, h_prev = case.normal(case.batch, case.features), case.uniform(case.batch, n)
+        W, U, b = case.normal(case.features, n), case.normal(n, n, scale=0.5), case.normal(n)
+        pre = x_t @ W + h_prev @ U + b
+        return (x_t, h_prev, W, U, b), {
+            "right": (simple_rnn_step(x_t, h_prev, W, U, b),),
+            "the bias b is missing: h_t = tanh(x_t W + h_{t-1} U + b).": (np.tanh(pre - b),),
+            "the recurrent term h_{t-1} U is missing, so the network has no memory.":
+                (np.tanh(x_t @ W + b),),
+            "the activation is missing: apply tanh to x_t W + h_{t-1} U + b.": (pre,),
+            "that is the logistic sigmoid; an Elman layer in Keras (SimpleRNN) uses tanh.":
+                (sigmoid(pre),),
+            "you returned h_{t-1}; return the new state h_t.": (h_prev,),
+            "U is transposed: with row vectors the recurrent term is h_{t-1} U, not h_{t-1} Uᵀ.":
+                (np.tanh(x_t @ W + h_prev @ U.T + b),),
+        }
+
+    check_each_case(rnn_step, 1990, make, ["h_t"])   # Elman's year; independent of the global seed
+    check_against_keras(rnn_step, "simple_rnn", 1990)
+    return ("h_t = tanh(x_t W + h_{t-1} U + b), vectorised over the batch, in float32 and "
+            "float64, equal to keras.layers.SimpleRNN.")
 
 
 @checker("elman-params")

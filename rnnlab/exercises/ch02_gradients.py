@@ -5,7 +5,10 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.exercises import WrongAnswer, as_array, call_answer, checker, diagnose, evaluate
+from rnnlab.cells.simple_rnn import simple_rnn_step, simple_rnn_step_backward
+from rnnlab.exercises import (WrongAnswer, as_array, as_number, call_answer, checker, diagnose,
+                              evaluate)
+from rnnlab.exercises.steps import Case, check_each_case
 from rnnlab.gradients import clip_by_global_norm
 
 
@@ -79,3 +82,104 @@ def check_clip(clip: Any) -> str:
                 np.concatenate([g.ravel() for g in grads]),
         }, atol=1e-9)
     return "clipping rescales the whole gradient, keeping its direction, only when it is too long."
+
+
+@checker("rnn-step-backward")
+def check_rnn_step_backward(rnn_step_backward: Any) -> str:
+    """``rnn_step_backward(dh_t, x_t, h_prev, h_t, W, U)`` returns ``(dx_t, dh_prev, dW, dU, db)``
+    for h_t = tanh(x_t W + h_{t-1} U + b); compared with ``rnnlab.cells.simple_rnn_step_backward``
+    (itself checked by finite differences)."""
+    def make(case: Case) -> tuple[tuple, dict]:
+        n, d, batch = case.units, case.features, case.batch
+        x_t, h_prev = case.normal(batch, d), case.uniform(batch, n)
+        W, U, b = case.normal(d, n), case.normal(n, n, scale=0.5), case.normal(n)
+        h_t = simple_rnn_step(x_t, h_prev, W, U, b)
+        dh_t = case.normal(batch, n)
+
+        def through(da: np.ndarray, via_U: np.ndarray = U, state: np.ndarray = h_prev) -> tuple:
+            return da @ W.T, da @ via_U.T, x_t.T @ da, state.T @ da, da.sum(axis=0)
+
+        da = dh_t * (1 - h_t**2)
+        return (dh_t, x_t, h_prev, h_t, W, U), {
+            "right": simple_rnn_step_backward(dh_t, x_t, h_prev, h_t, W, U),
+            "the tanh derivative is missing: dL/da_t = dL/dh_t ⊙ (1 − h_t²).": through(dh_t),
+            "the tanh derivative uses h_{t-1}; it is 1 − h_t² at the step's own output.":
+                through(dh_t * (1 - h_prev**2)),
+            "tanh'(a) is 1 − tanh²(a) = 1 − h_t², not 1 − h_t.": through(dh_t * (1 - h_t)),
+            "dL/dh_{t-1} is dL/da_t Uᵀ: with row vectors the gradient goes back through the "
+            "transpose.": through(da, via_U=U.T),
+            "dL/dU pairs dL/da_t with the state that entered the step, h_{t-1}, not h_t.":
+                through(da, state=h_t),
+        }
+
+    check_each_case(rnn_step_backward, 1990, make, ["dx_t", "dh_prev", "dW", "dU", "db"])
+    return ("dL/da = dL/dh ⊙ (1 − h_t²), then through the products: every gradient of the step, "
+            "summed over the batch for the weights.")
+
+
+@checker("momentum-step")
+def check_momentum_step(momentum_step_answer: Any) -> str:
+    """``momentum_step(params, grads, velocity, learning_rate, momentum)`` returns
+    ``(new_params, new_velocity)`` as Keras' SGD does: v ← μ v − η g, p ← p + v; and it trains
+    the chapter's network from scratch exactly as the reference step does."""
+    from rnnlab.experiments.scratch import momentum_step
+
+    rng = np.random.default_rng(1951)  # Robbins & Monro's stochastic approximation
+    shapes = {"W": (2, 3), "U": (3, 3), "b": (3,)}
+    params = {k: rng.normal(size=s) for k, s in shapes.items()}
+    grads = {k: rng.normal(size=s) for k, s in shapes.items()}
+    velocity = {k: rng.normal(size=s) for k, s in shapes.items()}
+    before = {k: v.copy() for k, v in params.items()}
+    value = call_answer(momentum_step_answer, params, grads, velocity, 0.1, 0.9)
+    if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(
+            isinstance(v, dict) and set(v) == set(shapes) for v in value):
+        raise WrongAnswer("return a pair of dicts (new_params, new_velocity) with the same keys "
+                          f"as params ({', '.join(shapes)}).")
+    if any(not np.array_equal(params[k], before[k]) for k in shapes):
+        raise WrongAnswer("params was changed in place; build new arrays (p + v) instead, so "
+                          "the caller's copy is unchanged.")
+    names = sorted(shapes)
+    result = np.concatenate([as_array(value[j][k], shapes[k], f"{('params', 'velocity')[j]}[{k}]").ravel()
+                             for j in (0, 1) for k in names])
+
+    def flat(p: dict, v: dict) -> np.ndarray:
+        return np.concatenate([np.asarray(d[k], float).ravel() for d in (p, v) for k in names])
+
+    right_p, right_v = momentum_step(params, grads, velocity, 0.1, 0.9)
+    v_plus = {k: 0.9 * velocity[k] + 0.1 * grads[k] for k in names}
+    v_no_mom = {k: -0.1 * grads[k] for k in names}
+    diagnose(result, flat(right_p, right_v), {
+        "the step goes uphill: the velocity subtracts the gradient, v ← μ v − η g.":
+            flat({k: params[k] + v_plus[k] for k in names}, v_plus),
+        "the momentum term μ v is missing: that is plain SGD.":
+            flat({k: params[k] + v_no_mom[k] for k in names}, v_no_mom),
+        "the parameters move by the old velocity; update v first, then p ← p + v (new v).":
+            flat({k: params[k] + velocity[k] for k in names}, right_v),
+    })
+    return "v ← μ v − η g, then p ← p + v: Keras' SGD with momentum, one step."
+
+
+@checker("vanishing-lag")
+def check_vanishing_lag(predicted: Any) -> str:
+    """A prediction, then the experiment: the lag k at which ‖∂h_T/∂h_{T−k}‖ of a SimpleRNN with
+    32 units, U = 0.9 Q (Q orthogonal), inputs of size 1 and T = 60 first falls below 10⁻³
+    (``rnnlab.gradients.orthogonal_rnn(0.9)``). Within a factor 1.5 of the measurement counts."""
+    from rnnlab.gradients import jacobian_norms, orthogonal_rnn
+
+    guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
+                      "your predicted lag")
+    rnn, x = orthogonal_rnn(0.9, timesteps=60)
+    norms = jacobian_norms(rnn, x)
+    below = np.flatnonzero(norms < 1e-3)
+    measured = int(below[0]) if len(below) else len(norms)
+    linear = np.log(1e-3) / np.log(0.9)
+    if guess <= 0:
+        raise WrongAnswer("a lag is a positive number of steps.")
+    if not measured / 1.5 <= guess <= measured * 1.5:
+        hint = (f" The bound ρ^k alone would say {linear:.0f} steps; the tanh derivatives, below "
+                "1 wherever the state is not 0, make the decay faster than that."
+                if guess > measured else " The norm decays no faster than the tanh derivatives "
+                "and ρ = 0.9 together allow: look at the slope chapter 2 measured for ρ = 0.9.")
+        raise WrongAnswer(f"you predicted {guess:g} steps; the experiment measures {measured}.{hint}")
+    return (f"measured: the norm first falls below 10⁻³ at lag {measured} (you said {guess:g}); "
+            f"ρ^k alone would take {linear:.0f} steps, tanh makes it faster.")

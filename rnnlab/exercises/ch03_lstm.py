@@ -5,7 +5,9 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward
 from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
 @checker("lstm-cell-state")
@@ -64,3 +66,91 @@ def check_forget_slice(forget_weights: Any) -> str:
             f"{name}: that is the output gate's block (fourth); f is the second.": blocks[3],
         })
     return "Keras stores [i | f | c̃ | o] side by side: the forget gate is columns n:2n."
+
+
+@checker("lstm-step")
+def check_lstm_step(lstm_step_answer: Any) -> str:
+    """``lstm_step(x_t, h_prev, c_prev, W, U, b)`` returns ``(h_t, c_t)`` of Keras' LSTM, blocks
+    of W, U and b in the order i, f, c̃, o; compared with rnnlab and ``keras.layers.LSTM``."""
+    def make(case: Case) -> tuple[tuple, dict]:
+        n, d, batch = case.units, case.features, case.batch
+        x_t, h_prev, c_prev = case.normal(batch, d), case.uniform(batch, n), case.normal(batch, n)
+        W, U, b = case.normal(d, 4 * n), case.normal(n, 4 * n, scale=0.5), case.normal(4 * n)
+        h_t, c_t, g = lstm_step(x_t, h_prev, c_prev, W, U, b)
+        i, f, c_tilde, o = g["i"], g["f"], g["c_tilde"], g["o"]
+
+        def reordered(order: list[int]) -> tuple:
+            return lstm_step(x_t, h_prev, c_prev, blocks(W, order), blocks(U, order),
+                             blocks(b, order))[:2]
+
+        swapped_if = f * c_tilde + i * c_prev
+        no_bias = lstm_step(x_t, h_prev, c_prev, W, U, 0 * b)[:2]
+        return (x_t, h_prev, c_prev, W, U, b), {
+            "right": (h_t, c_t),
+            "the gate blocks are in the wrong order: Keras stores them side by side as "
+            "[i | f | c̃ | o] (you read [i | c̃ | f | o]).": reordered([0, 2, 1, 3]),
+            "the gate blocks are in the wrong order: Keras stores them as [i | f | c̃ | o] "
+            "(you read [i | f | o | c̃]).": reordered([0, 1, 3, 2]),
+            "the input and forget gates are swapped: the forget gate scales c_{t-1}, the input "
+            "gate the candidate.": (o * np.tanh(swapped_if), swapped_if),
+            "c_{t-1} is used where the candidate c̃_t belongs: c_t = f_t ⊙ c_{t-1} + i_t ⊙ c̃_t.":
+                (o * np.tanh(f * c_prev + i * c_prev), f * c_prev + i * c_prev),
+            "the tanh on c_t is missing: h_t = o_t ⊙ tanh(c_t).": (o * c_t, c_t),
+            "the bias b is missing from the pre-activations x_t W + h_{t-1} U + b.": no_bias,
+            "the returned states are swapped: return (h_t, c_t).": (c_t, h_t),
+        }
+
+    check_each_case(lstm_step_answer, 1997, make, ["h_t", "c_t"])
+    check_against_keras(lstm_step_answer, "lstm", 1997)
+    return ("all four gates from one product each for W and U, c_t = f ⊙ c_{t−1} + i ⊙ c̃, "
+            "h_t = o ⊙ tanh(c_t): equal to keras.layers.LSTM.")
+
+
+@checker("lstm-step-backward")
+def check_lstm_step_backward(lstm_step_backward_answer: Any) -> str:
+    """``lstm_step_backward(dh_t, dc_t, cache)`` returns ``(dx_t, dh_prev, dc_prev, dW, dU, db)``
+    for one LSTM step, ``cache`` as made by ``rnnlab.cells.lstm.lstm_cache``; compared with
+    rnnlab's ``lstm_step_backward`` (itself checked by finite differences)."""
+    def make(case: Case) -> tuple[tuple, dict]:
+        n, d, batch = case.units, case.features, case.batch
+        cache = lstm_cache(case.normal(batch, d), case.uniform(batch, n), case.normal(batch, n),
+                           case.normal(d, 4 * n), case.normal(n, 4 * n, scale=0.5),
+                           case.normal(4 * n))
+        dh_t, dc_t = case.normal(batch, n), case.normal(batch, n)
+        right = lstm_step_backward(dh_t, dc_t, cache)
+        i, f, c_tilde, o = (cache[k] for k in ("i", "f", "c_tilde", "o"))
+        tanh_c = np.tanh(cache["c_t"])
+
+        def through_gates(dc: np.ndarray, do: np.ndarray, order: tuple = (0, 1, 2, 3),
+                          sig_prime: bool = True, tanh_prime: bool = True) -> tuple:
+            s = (lambda g: g * (1 - g)) if sig_prime else (lambda g: 1.0)
+            da = [dc * c_tilde * s(i), dc * cache["c_prev"] * s(f),
+                  dc * i * ((1 - c_tilde**2) if tanh_prime else 1.0), do * s(o)]
+            da = np.concatenate([da[k] for k in order], axis=-1)
+            return (da @ cache["W"].T, da @ cache["U"].T, dc * f, cache["x_t"].T @ da,
+                    cache["h_prev"].T @ da, da.sum(axis=0))
+
+        dc_full = dc_t + dh_t * o * (1 - tanh_c**2)
+        do = dh_t * tanh_c
+        forgot_f = list(right)
+        forgot_f[2] = dc_full
+        return (dh_t, dc_t, cache), {
+            "right": right,
+            "dL/dc_t misses the path through h_t: add dh_t ⊙ o_t ⊙ (1 − tanh²(c_t)) to the "
+            "incoming dc_t.": through_gates(dc_t, do),
+            "the output gate's gradient is dh_t ⊙ tanh(c_t), not dh_t ⊙ c_t.":
+                through_gates(dc_full, dh_t * cache["c_t"]),
+            "dL/dc_{t-1} is dL/dc_t ⊙ f_t: the forget gate scales the additive path.":
+                tuple(forgot_f),
+            "the sigmoid derivative σ(1 − σ) is missing from the gates' pre-activations.":
+                through_gates(dc_full, do, sig_prime=False),
+            "the candidate's tanh derivative 1 − c̃² is missing.":
+                through_gates(dc_full, do, tanh_prime=False),
+            "the blocks of the pre-activation gradient are in the wrong order: stack them as "
+            "[i | f | c̃ | o], as the weights are stored.": through_gates(dc_full, do, (1, 0, 2, 3)),
+        }
+
+    check_each_case(lstm_step_backward_answer, 1997, make,
+                    ["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"])
+    return ("every gradient of the step, through the cell path (⊙ f_t) and the four gates; the "
+            "same as rnnlab's lstm_step_backward.")

@@ -5,7 +5,9 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab.cells import gru_step
 from rnnlab.exercises import as_array, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
 @checker("gru-interpolation")
@@ -65,3 +67,41 @@ def check_merge_bias(merged_gate_bias: Any) -> str:
     })
     return ("for z and r the two biases simply add; the candidate's recurrent bias sits inside "
             "r ⊙ (…) and cannot be merged.")
+
+
+@checker("gru-step")
+def check_gru_step(gru_step_answer: Any) -> str:
+    """``gru_step(x_t, h_prev, W, U, b)`` returns h_t of Keras' default GRU (``reset_after=True``,
+    ``b`` of shape (2, 3 units): row 0 added to x_t W, row 1 to h_{t-1} U; blocks z, r, h̃);
+    compared with rnnlab and ``keras.layers.GRU``."""
+    def make(case: Case) -> tuple[tuple, dict]:
+        n, d, batch = case.units, case.features, case.batch
+        x_t, h_prev = case.normal(batch, d), case.uniform(batch, n)
+        W, U, b = case.normal(d, 3 * n), case.normal(n, 3 * n, scale=0.5), case.normal(2, 3 * n)
+        h_t, g = gru_step(x_t, h_prev, W, U, b, reset_after=True)
+        z, h_tilde = g["z"], g["h_tilde"]
+        merged = np.concatenate([b[0, :2 * n] + b[1, :2 * n], b[0, 2 * n:] + b[1, 2 * n:]])
+        before = gru_step(x_t, h_prev, W, U, merged, reset_after=False)[0]
+        swapped_zr = gru_step(x_t, h_prev, blocks(W, [1, 0, 2]), blocks(U, [1, 0, 2]),
+                              blocks(b, [1, 0, 2]), reset_after=True)[0]
+        no_recurrent_bias = gru_step(x_t, h_prev, W, U, b * np.array([[1.0], [0.0]]),
+                                     reset_after=True)[0]
+        no_tanh_candidate = z * h_prev + (1 - z) * np.arctanh(np.clip(h_tilde, -0.999999, 0.999999))
+        return (x_t, h_prev, W, U, b), {
+            "right": (h_t,),
+            "z and 1 − z are swapped: in Keras' convention h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t "
+            "(Chung et al. and d2l write the opposite).": ((1 - z) * h_prev + z * h_tilde,),
+            "the reset gate is applied before the product, (r_t ⊙ h_{t-1}) U_h: that is "
+            "reset_after=False; Keras' default multiplies after, r_t ⊙ (h_{t-1} U_h + b'_h).":
+                (before,),
+            "the update and reset blocks are swapped: Keras stores [z | r | h̃].": (swapped_zr,),
+            "the recurrent bias row b[1] is missing: with reset_after=True the bias has an input "
+            "row b[0] and a recurrent row b[1].": (no_recurrent_bias,),
+            "the candidate's tanh is missing: h̃_t = tanh(...).": (no_tanh_candidate,),
+            "you returned h_{t-1}; return the new state h_t.": (h_prev,),
+        }
+
+    check_each_case(gru_step_answer, 2014, make, ["h_t"])
+    check_against_keras(gru_step_answer, "gru", 2014, reset_after=True)
+    return ("z, r and h̃ with the reset gate after the product (reset_after=True), "
+            "h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃: equal to keras.layers.GRU.")

@@ -7,7 +7,8 @@ stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 :func:`clipping_run` is chapter 2's exploding-gradient experiment and :func:`marker_run` chapter
 3's small LSTM. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
 judge results over seeds. ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
-comparison of chapter 6 and of ``python -m rnnlab compare``.
+comparison of chapter 6 and of ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``:
+:func:`scratch_vs_keras` trains a small network with a NumPy loop written out and with Keras.
 
 Every experiment returns a typed record (:class:`~rnnlab.experiments.Record`:
 ``to_json``/``from_json``) and is seeded through :func:`rnnlab.config.seed_everything`, so a
@@ -25,6 +26,7 @@ from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MN
                                            mean_curves, mnist_model, mnist_splits, summarize,
                                            summary_rows, write_results)
 from rnnlab.experiments.records import Record
+from rnnlab.experiments.scratch import ScratchRun, momentum_step, numpy_epoch, scratch_vs_keras
 from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, Spread, compare_spreads,
                                       gap_verdict, ranking, seed_spread)
 from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, train
@@ -34,7 +36,8 @@ __all__ = [
     "ClippingRun", "CompareConfig", "CompareRun", "Comparison", "FitRecord", "GapReport",
     "MIN_SEEDS_FOR_VERDICT", "compare_spreads", "ranking",
     "MNIST_TEST", "MNIST_TRAIN", "MarkerRun", "OPTIMIZERS", "ORDERS", "PROTOCOLS", "Record",
-    "SUMMARY_COLUMNS", "Spread", "TrainRecord", "summary_rows", "adding_accuracy", "adding_model", "clipping_run", "compare",
+    "SUMMARY_COLUMNS", "ScratchRun", "Spread", "TrainRecord", "momentum_step", "numpy_epoch",
+    "scratch_vs_keras", "summary_rows", "adding_accuracy", "adding_model", "clipping_run", "compare",
     "environment", "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
     "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
     "write_results",
