@@ -175,7 +175,7 @@ EXERCISES.update({
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     from test_exercises_implement import CASES
 
-    assert set(names()) == set(EXERCISES) | set(CASES) | {"elman-step", "vanishing-lag"}
+    assert set(names()) == set(EXERCISES) | set(CASES) | {"elman-step", "vanishing-lag", "forget-bias-memory"}
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))

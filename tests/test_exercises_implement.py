@@ -188,3 +188,17 @@ def test_the_vanishing_lag_experiment_accepts_a_near_guess_and_explains_a_far_on
         check("vanishing-lag", 65)
     with pytest.raises(WrongAnswer, match="should be a number"):
         check("vanishing-lag", "twenty")
+
+
+def test_the_forget_bias_experiment_accepts_one_off_and_explains_a_far_guess(capsys):
+    from rnnlab.exercises.ch03_lstm import memory_bias
+
+    measured, norms = memory_bias()
+    assert norms == sorted(norms) and 0 < measured < 7       # more bias, more memory
+    check("forget-bias-memory", measured + 1)
+    check("forget-bias-memory", lambda: measured)
+    assert "measured: bias" in capsys.readouterr().out
+    with pytest.raises(WrongAnswer, match="Keras' default bias is far too small"):
+        check("forget-bias-memory", 0 if measured > 1 else None)
+    with pytest.raises(WrongAnswer, match="not implemented yet"):
+        check("forget-bias-memory", stub)

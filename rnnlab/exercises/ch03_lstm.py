@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward
-from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises import (WrongAnswer, as_array, as_arrays, as_number, call_answer, checker,
+                              diagnose, evaluate)
 from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
@@ -154,3 +155,41 @@ def check_lstm_step_backward(lstm_step_backward_answer: Any) -> str:
                     ["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"])
     return ("every gradient of the step, through the cell path (⊙ f_t) and the four gates; the "
             "same as rnnlab's lstm_step_backward.")
+
+
+def memory_bias(threshold: float = 0.1, lag: int = 50, units: int = 32) -> tuple[int, list[float]]:
+    """The experiment of exercise forget-bias-memory: for forget biases 0 to 6, the norm of
+    ∂h_T/∂h_{T−lag} of a fresh Keras LSTM (its default initialisers, the forget block of the bias
+    set with ``rnnlab.models.set_gate_bias``) on inputs of size 1; returns the smallest bias whose
+    norm exceeds ``threshold`` (7 if none) and the norms."""
+    from rnnlab.cells import from_keras
+    from rnnlab.config import SEED
+    from rnnlab.gradients import jacobian_norms
+    from rnnlab.models import fresh_layer, set_gate_bias
+
+    x = np.random.default_rng(SEED).normal(size=(1, lag + 10, 2))
+    norms = []
+    for bias in range(7):
+        layer = fresh_layer("lstm", units, 2, dtype="float64")
+        set_gate_bias(layer, "f", float(bias))
+        norms.append(float(jacobian_norms(from_keras(layer), x)[lag]))
+    above = [b for b, n in enumerate(norms) if n > threshold]
+    return (above[0] if above else 7), norms
+
+
+@checker("forget-bias-memory")
+def check_forget_bias_memory(predicted: Any) -> str:
+    """A prediction, then the experiment (:func:`memory_bias`): the smallest whole forget-gate
+    bias, 0 to 6, at which a fresh 32-unit LSTM passes back a gradient of norm above 0.1 from 50
+    steps. One away from the measurement counts."""
+    guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
+                      "your predicted bias")
+    measured, norms = memory_bias()
+    table = ", ".join(f"{b}: {n:.1e}" for b, n in enumerate(norms))
+    if abs(guess - measured) > 1:
+        hint = (" σ(1) ≈ 0.73 multiplied over 50 steps is about 1e-7: Keras' default bias is far "
+                "too small." if guess < measured else " The gradient needs f_t close to 1, not "
+                "equal to 1: σ(3) ≈ 0.95 already keeps much of it.")
+        raise WrongAnswer(f"you predicted {guess:g}; the experiment measures {measured} "
+                          f"(norm at lag 50 per bias: {table}).{hint}")
+    return f"measured: bias {measured} (you said {guess:g}); norms at lag 50 per bias: {table}."
