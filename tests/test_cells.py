@@ -198,3 +198,17 @@ def test_linear_recurrence_explains_bad_input():
         linear_recurrence(np.zeros((1, 3, 2)), np.zeros((1, 3, 2)), np.zeros(2))
     with pytest.raises(ValueError, match="method"):
         linear_recurrence(np.zeros((1, 3, 2)), np.zeros((1, 3, 2)), method="fast")
+
+
+def test_non_finite_weights_and_states_are_refused_with_what_is_wrong():
+    rnn = random_rnn("gru", 2, 3)
+    bad = rnn.U.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"gru: U contains NaN or infinite values \(1 of 27\)"):
+        RNN("gru", rnn.W, bad, rnn.b)
+    with pytest.raises(TypeError, match="W must be floating point, got dtype int64"):
+        RNN("gru", rnn.W.astype(int), rnn.U, rnn.b)
+    with pytest.raises(ValueError, match="initial state h_0 contains NaN"):
+        rnn(np.zeros((1, 2, 2)), np.full((1, 3), np.nan))
+    with pytest.raises(ValueError, match="initial state h_0 must be finite floating point, got dtype int64"):
+        rnn(np.zeros((1, 2, 2)), np.zeros((1, 3), dtype=int))

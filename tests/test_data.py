@@ -109,3 +109,14 @@ def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("RNNLAB_DATA_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert data.data_dir() == tmp_path / "xdg" / "rnnlab"
+
+
+def test_atomic_write_gives_files_the_umask_mode_not_private(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        data.atomic_write(tmp_path / "f.json", b"{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "f.json").stat().st_mode & 0o777 == 0o644

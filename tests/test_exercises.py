@@ -84,3 +84,15 @@ def test_call_answer_names_the_usual_mistake_behind_an_error():
         call_answer(broken, hints={"ndim": "give the first GRU return_sequences=True"})
     with pytest.raises(WrongAnswer, match="your function raised ValueError: Input 0"):
         call_answer(broken, hints={"shape": "unrelated"})
+
+
+def test_swapped_arguments_are_recognised():
+    import pytest
+
+    from rnnlab.exercises import check
+
+    def elman_step(x_t, h_prev, W, U, b):
+        return x_t
+
+    with pytest.raises(ValueError, match=r"arguments are swapped: call check\('elman-step', elman_step\)"):
+        check(elman_step, "elman-step")

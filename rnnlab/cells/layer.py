@@ -88,6 +88,14 @@ class RNN:
         expected = self.spec.bias(self.units, **self.options)
         if self.b.shape != expected:
             raise ValueError(f"{self.cell}: b must have shape {expected}, got {self.b.shape}")
+        for name in ("W", "U", "b"):
+            array = getattr(self, name)
+            if not np.issubdtype(array.dtype, np.floating):
+                raise TypeError(f"{self.cell}: {name} must be floating point, got dtype {array.dtype}")
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"{self.cell}: {name} contains NaN or infinite values "
+                                 f"({int(np.sum(~np.isfinite(array)))} of {array.size}); a layer "
+                                 "with them would output NaN")
 
     @property
     def features(self) -> int:
@@ -163,9 +171,11 @@ class RNN:
             if state.shape != (batch, self.units):
                 raise ValueError(f"initial state {name} must have shape (batch, units) = "
                                  f"{(batch, self.units)}, got {state.shape}")
-            if not np.issubdtype(state.dtype, np.floating) or not np.all(np.isfinite(state)):
-                raise ValueError(f"initial state {name} must be finite floating point, "
-                                 f"got dtype {state.dtype}")
+            if not np.issubdtype(state.dtype, np.floating):
+                raise ValueError(f"initial state {name} must be finite floating point, got "
+                                 f"dtype {state.dtype}")
+            if not np.all(np.isfinite(state)):
+                raise ValueError(f"initial state {name} contains NaN or infinite values")
             checked.append(state.astype(dtype, copy=False))
         return checked
 

@@ -54,7 +54,10 @@ def check(name: str, answer: Any) -> None:
         WrongAnswer: when the answer is not right, with a message that says what to fix.
         ValueError: when ``name`` is not an exercise (the message lists the known ones).
     """
-    if name not in _CHECKERS:
+    if callable(name) and isinstance(answer, str):
+        raise ValueError(f"the arguments are swapped: call check({answer!r}, "
+                         f"{getattr(name, '__name__', 'your_answer')}), the exercise's name first")
+    if not isinstance(name, str) or name not in _CHECKERS:
         raise ValueError(f"no exercise named {name!r}; known exercises: {', '.join(names())}")
     try:
         message = _CHECKERS[name](answer)
