@@ -95,11 +95,9 @@ def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
     Returns:
         ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU`` with those settings.
     """
-    import keras
-
     cell_spec = spec(cell)
     integer("units", units)
-    return getattr(keras.layers, cell_spec.keras_class)(units, **options)
+    return cell_spec.keras_layer(units, **options)
 
 
 def build_model(cell: str, timesteps: int | None, features: int, units: int, *,

@@ -13,8 +13,7 @@ VARIANT_IDS = [name + "".join(f"_{key}_{value}" for key, value in variant.items(
 
 
 def keras_layer(kind, units, reset_after=True, **options):
-    import keras
-
-    for name in by_keras_class(kind).options:  # the cell's own options, e.g. the GRU's variant
+    cell_spec = by_keras_class(kind)
+    for name in cell_spec.options:  # the cell's own options, e.g. the GRU's variant
         options[name] = {"reset_after": reset_after}[name]
-    return getattr(keras.layers, kind)(units, **options)
+    return cell_spec.keras_layer(units, **options)

@@ -83,3 +83,18 @@ def test_a_new_cell_needs_nothing_but_its_spec(linear_cell):
     assert norms[0] == pytest.approx(1.0) and len(norms) == 6
     assert count_params("linear", 2, 3) == 3 * (2 + 3 + 1) and step_flops("linear", 2, 3) == 2 * 3 * 5
     assert spec("linear").label == "linear RNN" and "linear" in cells.names()
+
+
+def test_a_cell_can_bring_its_own_keras_layer(linear_cell):
+    made = []
+
+    def factory(units, **options):
+        made.append((units, options))
+        return ("a Keras layer", units)
+
+    toy = CellSpec(**{**linear_cell.__dict__, "keras_factory": factory})
+    assert toy.keras_layer(4, return_sequences=True) == ("a Keras layer", 4)
+    assert made == [(4, {"return_sequences": True})]
+    import keras
+
+    assert isinstance(spec("gru").keras_layer(3, reset_after=False), keras.layers.GRU)

@@ -317,13 +317,11 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
     Raises:
         ValueError: if ``layer`` does not match ``rnn`` (kind, units, features, GRU variant).
     """
-    import keras
-
     kind = rnn.spec.keras_class
     if layer is None:
         options = dict(return_sequences=rnn.return_sequences, return_state=rnn.return_state,
                        go_backwards=rnn.go_backwards, dtype=str(rnn.W.dtype), **rnn.options)
-        layer = getattr(keras.layers, kind)(rnn.units, **options)
+        layer = rnn.spec.keras_layer(rnn.units, **options)
         layer.build((None, None, rnn.features))
     if type(layer).__name__ != kind or layer.cell.units != rnn.units:
         raise ValueError(f"cannot write a {rnn.cell} layer of {rnn.units} units into "

@@ -41,6 +41,8 @@ class CellSpec:
             copied from and to the Keras layer), e.g. ``("reset_after",)``.
         variants: the option settings that are different layers, for tests and listings.
         bias_shape: ``bias_shape(units, **options)``; default ``(len(blocks) * units,)``.
+        keras_factory: ``keras_factory(units, **options)`` making the Keras layer, for a cell
+            whose layer is not in ``keras.layers`` (default: ``keras.layers.<keras_class>``).
     """
 
     name: str
@@ -55,11 +57,20 @@ class CellSpec:
     options: tuple[str, ...] = ()
     variants: tuple[Mapping[str, Any], ...] = ({},)
     bias_shape: Callable[..., tuple[int, ...]] | None = field(default=None)
+    keras_factory: Callable[..., Any] | None = field(default=None)
 
     @property
     def gates(self) -> int:
         """How many blocks of ``units`` columns W and U have (1, 4 or 3)."""
         return len(self.blocks)
+
+    def keras_layer(self, units: int, **options: Any) -> Any:
+        """The cell's Keras layer with ``units`` units (options such as ``return_sequences``)."""
+        if self.keras_factory is not None:
+            return self.keras_factory(units, **options)
+        import keras
+
+        return getattr(keras.layers, self.keras_class)(units, **options)
 
     def bias(self, units: int, **options: Any) -> tuple[int, ...]:
         """The shape of Keras' bias for this cell and these options."""
