@@ -37,7 +37,11 @@ def integer(name: str, value: Any, *, minimum: int = 1, allow_none: bool = False
 
 def finite_number(name: str, value: Any) -> float:
     """``value`` as a float if it is a finite real number (not a bool), else a ValueError."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = float("nan")
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-            or not np.isfinite(value):
+            or not np.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    return number

@@ -88,7 +88,7 @@ def recurrent_layer(cell: str, units: int, **options: Any) -> Any:
     """A Keras recurrent layer by the course's cell name.
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        cell: a registered cell's name (``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...).
         units: the number of units n.
         **options: passed to the layer (``return_sequences``, ``dropout``, ``reset_after``, ...).
 
@@ -108,7 +108,7 @@ def build_model(cell: str, timesteps: int | None, features: int, units: int, *,
     """Build (not compile) a sequence model: recurrent layer(s), then a dense head.
 
     Args:
-        cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
+        cell: a registered cell's name (``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...).
         timesteps: sequence length T, or None for sequences of any length.
         features: number of input features d per step.
         units: units n of each recurrent layer.

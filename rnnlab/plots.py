@@ -112,7 +112,7 @@ def sweep(rows: Sequence[Mapping[str, Any]], metric: str = "test_accuracy", *,
     for cell in cells:
         mine = sorted((r for r in rows if r["cell"] == cell), key=lambda r: r["timesteps"])
         ax.plot([r["timesteps"] for r in mine], [r[metric] for r in mine], "o-", lw=2,
-                label=CELL_LABELS.get(cell, cell), color=CELL_COLORS.get(cell))
+                label=spec(cell).label, color=spec(cell).color)
     if baseline is not None:
         ax.axhline(baseline, ls="--", color="black", lw=1, label=baseline_label)
     ax.set_xscale("log")

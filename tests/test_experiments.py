@@ -124,5 +124,8 @@ def test_compare_spreads_names_the_leader_the_gap_the_verdict_and_paired_wins():
     assert ranking({"a": lstm, "b": gru, "c": spread([0.5, 0.6, 0.7])}) == ["b", "a", "c"]
     with pytest.raises(ValueError, match="same seeds"):
         compare_spreads({"a": lstm, "b": spread([0.9, 0.9])})
+    other_seeds = Spread(**{**gru.__dict__, "seeds": [5, 6, 7]})
+    with pytest.raises(ValueError, match="paired seed by seed"):
+        compare_spreads({"a": Spread(**{**lstm.__dict__, "seeds": [0, 1, 2]}), "b": other_seeds})
     with pytest.raises(ValueError, match="compares two results"):
         compare_spreads({"a": lstm})

@@ -49,3 +49,14 @@ def test_fit_records_and_spreads_are_plain_json():
     assert FitRecord.from_json(json.loads(json.dumps(record.to_json()))) == record
     spread = Spread(mean=1.0, std=0.0, min=1.0, max=1.0, n=1, values=[1.0])
     assert Spread.from_json(spread.to_json()) == spread
+
+
+def test_defaults_may_be_missing_and_unknown_config_keys_are_refused():
+    record = FitRecord.from_json({"history": {}, "epoch_seconds": [], "params": 1})
+    assert record.best_epoch == 0 and record.test == {}
+    runs = [_run("lstm", 0, 0.9)]
+    data = Comparison(config=CompareConfig(cells=("lstm",)), environment={}, sizes={}, runs=runs,
+                      summary=summarize(runs), wall_seconds=1.0).to_json()
+    data["config"]["dropout"] = 0.5
+    with pytest.raises(ValueError, match=r"unknown config keys \['dropout'\]"):
+        Comparison.from_json(data)

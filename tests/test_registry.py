@@ -7,7 +7,7 @@ import pytest
 
 from rnnlab import bptt, cells, gradients
 from rnnlab.cells import CellSpec, RNN, count_params, registry, spec, step_flops
-from rnnlab.cells.registry import accumulate, previous
+from rnnlab.cells.registry import previous
 
 ROOT = Path(__file__).resolve().parent.parent
 # every module but the exercise checkers (chapter content that may name a layer) and
@@ -52,9 +52,12 @@ def _linear_step(x_t, states, W, U, b):
 
 
 def _linear_step_back(rnn, run, t, carry, grads):
-    x_t, h_prev = run["x"][:, t], previous(run, "h", t)
-    dx, carry["h"] = accumulate(rnn, grads, x_t, h_prev, carry["h"], carry["h"])
-    return dx
+    x_t, h_prev, da = run["x"][:, t], previous(run, "h", t), carry["h"]
+    grads["W"] += x_t.T @ da
+    grads["U"] += h_prev.T @ da
+    grads["b"] += da.sum(axis=0)
+    carry["h"] = da @ rnn.U.T
+    return da @ rnn.W.T
 
 
 @pytest.fixture
@@ -98,3 +101,28 @@ def test_a_cell_can_bring_its_own_keras_layer(linear_cell):
     import keras
 
     assert isinstance(spec("gru").keras_layer(3, reset_after=False), keras.layers.GRU)
+
+
+def _leaky_step(x_t, states, W, U, b, leak):
+    return [leak * states[0] + (1 - leak) * np.tanh(x_t @ W + states[0] @ U + b)], {}
+
+
+def test_a_cell_with_its_own_option_is_built_counted_and_run_through_the_generic_code():
+    leaky = registry.register(CellSpec(
+        name="leaky", keras_class="LeakyRNN", label="leaky RNN", color="#000000", order=10,
+        blocks=("h",), states=("h",), step=_leaky_step, step_back=_linear_step_back,
+        options=("leak",), variants=({"leak": 0.5},)))
+    try:
+        rnn = cells.random_rnn("leaky", 2, 3, cell_options={"leak": 0.25})
+        assert rnn.options == {"leak": 0.25}
+        x = np.ones((1, 4, 2))
+        h = np.zeros((1, 3))
+        for t in range(4):
+            h = 0.25 * h + 0.75 * np.tanh(x[:, t] @ rnn.W + h @ rnn.U + rnn.b)
+        np.testing.assert_allclose(rnn(x), h)
+        assert count_params("leaky", 2, 3, leak=0.5) == 3 * (2 + 3 + 1)
+        with pytest.raises(ValueError, match="leaky needs the option"):
+            RNN("leaky", rnn.W, rnn.U, rnn.b)
+        assert leaky.variants == ({"leak": 0.5},)
+    finally:
+        registry._REGISTRY.pop("leaky")

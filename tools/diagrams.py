@@ -81,7 +81,7 @@ class Svg:
         self.parts.append(f'<text x="{x}" y="{y}" font-family="{FONT}" font-size="{size}" '
                           f'fill="{color}" text-anchor="{anchor}"{style}>{body}</text>')
 
-    def write(self, name: str) -> str:
+    def write(self) -> str:
         markers = "".join(
             f'<marker id="arrow-{c[1:]}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
             f'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -129,11 +129,11 @@ def bptt() -> Svg:
     s.label(30, 36, "forward: each state from the one before", anchor="start", size=12)
     for a, b, t in ((xs[0], xs[1], "T−k+1"), (xs[2], xs[3], "T")):
         s.line([(b - 30, 122), (a + 30, 122)], color=BACK)
-        s.label((a + b) / 2, 146, f"J_{{{t}}}", color=BACK, italic=True)
+        s.label((a + b) / 2, 146, f"× J_{{{t}}}^{{⊤}}", color=BACK, italic=True)
     s.line([(640, 122), (xs[3] + 30, 122)], color=BACK)
     s.label(605, 146, "∂L/∂h_T", color=BACK, size=13)
-    s.label(30, 190, "backward: J_t = ∂h_t/∂h_{t−1} = U diag(1 − h_t^2), a row-vector Jacobian",
-            anchor="start", size=13, color=BACK)
+    s.label(30, 190, "backward: δ_{t−1} = δ_t J_t^{⊤} with J_t = ∂h_t/∂h_{t−1} = U diag(1 − h_t^2) "
+            "(rows: dh_t = dh_{t−1} J_t)", anchor="start", size=13, color=BACK)
     s.label(30, 220, "∂h_T/∂h_{T−k} = J_{T−k+1} J_{T−k+2} ⋯ J_T : k factors, each of norm at most "
             "‖U‖₂", anchor="start", size=13, color=BACK)
     return s
@@ -222,7 +222,7 @@ DIAGRAMS = {"unrolled_rnn.svg": unrolled, "bptt.svg": bptt, "lstm_cell.svg": lst
 
 def render() -> dict[str, str]:
     """Every diagram's SVG text, by file name."""
-    return {name: draw().write(name) for name, draw in DIAGRAMS.items()}
+    return {name: draw().write() for name, draw in DIAGRAMS.items()}
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells.registry import CellSpec, accumulate, previous, register, sigmoid
+from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
 
 
 def gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
@@ -54,6 +54,23 @@ def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray
     return [h_t], gates
 
 
+def accumulate(rnn: Any, grads: dict, x_t: np.ndarray, h_prev: np.ndarray, da_in: np.ndarray,
+               da_rec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Add the weight gradients of a = x_t W + h_{t-1} U + b; return dL/dx_t and dL/dh_{t-1} via U.
+
+    ``da_in`` is dL/d(x_t W + b_in) and ``da_rec`` is dL/d(h_{t-1} U + b_rec); they differ only
+    with ``reset_after=True``, whose bias has one row for each.
+    """
+    grads["W"] += x_t.T @ da_in
+    grads["U"] += h_prev.T @ da_rec
+    if grads["b"].ndim == 2:  # two bias rows: input and recurrent
+        grads["b"][0] += da_in.sum(axis=0)
+        grads["b"][1] += da_rec.sum(axis=0)
+    else:
+        grads["b"] += da_in.sum(axis=0)
+    return da_in @ rnn.W.T, da_rec @ rnn.U.T
+
+
 def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
     """Backward through one step of either variant; returns dL/dx_t, updates ``carry["h"]``."""
     # h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~
@@ -64,7 +81,7 @@ def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarr
     da_h = dh * (1.0 - z) * (1.0 - h_tilde**2)   # candidate's pre-activation
     da_z = dh * (h_prev - h_tilde) * z * (1.0 - z)
     dh_prev = dh * z
-    if rnn.reset_after:
+    if rnn.options["reset_after"]:
         m_h = h_prev @ rnn.U[:, 2 * n:] + rnn.b[1, 2 * n:]   # r multiplies (h_{t-1} U_h + b'_h)
         da_r = da_h * m_h * r * (1.0 - r)
         dx, dh_via_U = accumulate(rnn, grads, x_t, h_prev,

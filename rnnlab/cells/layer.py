@@ -28,14 +28,22 @@ from rnnlab.cells.registry import CellSpec, by_keras_class, names, spec
 from rnnlab.checks import integer
 
 
-def bias_shape(cell: str, units: int, reset_after: bool = True) -> tuple[int, ...]:
-    """Shape of Keras' bias: (k units,), or (2, 3 units) for a GRU with ``reset_after=True``."""
+def bias_shape(cell: str, units: int, reset_after: bool = True, **options: Any) -> tuple[int, ...]:
+    """Shape of Keras' bias: (k units,), or (2, 3 units) for a GRU with ``reset_after=True``.
+
+    ``**options`` are the cell's own options (see :class:`CellSpec`), for cells that have others.
+    """
     cell_spec = spec(cell)
-    return cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after))
+    return cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after, **options))
 
 
 def _options(cell_spec: CellSpec, **values: Any) -> dict[str, Any]:
-    """The subset of ``values`` that this cell reads (its declared ``options``)."""
+    """The values of the options this cell declares, from ``values``; a clear error if one is
+    missing. ``reset_after`` is always given (True by default) and used only by cells that
+    declare it."""
+    missing = [name for name in cell_spec.options if name not in values]
+    if missing:
+        raise ValueError(f"{cell_spec.name} needs the option(s) {', '.join(missing)}")
     return {name: values[name] for name in cell_spec.options}
 
 
@@ -61,6 +69,7 @@ class RNN:
         go_backwards: read the sequence from its last step to its first (outputs come in the
             order they were computed, as in Keras).
         reset_after: GRU variant (ignored by the other cells).
+        cell_options: the values of other options a registered cell declares (``CellSpec.options``).
     """
 
     cell: str
@@ -71,11 +80,15 @@ class RNN:
     return_state: bool = False
     go_backwards: bool = False
     reset_after: bool = True
+    cell_options: dict[str, Any] = field(default_factory=dict)
     units: int = field(init=False)
     spec: CellSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.spec = spec(self.cell)
+        self.cell_options = _options(self.spec, **{"reset_after": self.reset_after,
+                                                   **self.cell_options})
+        self.reset_after = bool(self.cell_options.get("reset_after", self.reset_after))
         self.W, self.U, self.b = (np.asarray(a) for a in (self.W, self.U, self.b))
         k = self.spec.gates
         if self.U.ndim != 2 or self.U.shape[1] != k * self.U.shape[0]:
@@ -105,7 +118,7 @@ class RNN:
     @property
     def options(self) -> dict[str, Any]:
         """The cell's own options (e.g. ``{"reset_after": True}`` for a GRU), as its step takes them."""
-        return {name: getattr(self, name) for name in self.spec.options}
+        return dict(self.cell_options)
 
     def forward(self, x: np.ndarray, initial_state: Any = None) -> dict[str, Any]:
         """Run the layer and keep everything: every state and every gate at every step.
@@ -218,7 +231,8 @@ def check_input(x: Any, features: int, dtype: np.dtype | None = None) -> np.ndar
     return x if dtype is None else x.astype(np.result_type(x.dtype, dtype), copy=False)
 
 
-def count_params(cell: str, features: int, units: int, reset_after: bool = True) -> int:
+def count_params(cell: str, features: int, units: int, reset_after: bool = True,
+                 **options: Any) -> int:
     """Number of trainable parameters of one recurrent layer, by formula.
 
     k n (d + n) weights for a cell of k blocks, plus its bias:
@@ -231,6 +245,7 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True)
         features: d, the number of input features.
         units: n, the number of units.
         reset_after: GRU variant (ignored by the other cells).
+        **options: the values of other options a registered cell declares.
 
     Returns:
         The count, equal to Keras' ``layer.count_params()`` for a layer with a bias.
@@ -238,7 +253,8 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True)
     cell_spec = spec(cell)
     integer("features", features)
     integer("units", units)
-    bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after))))
+    bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after,
+                                                         **options))))
     return cell_spec.gates * units * (features + units) + bias
 
 
@@ -294,13 +310,14 @@ def from_keras(layer: Any) -> RNN:
         raise ValueError(f"only activation='tanh' and recurrent_activation='sigmoid' are "
                          f"reproduced, got {activations}")
     W, U = np.asarray(cell.kernel.numpy()), np.asarray(cell.recurrent_kernel.numpy())
-    options = {name: bool(getattr(cell, name)) for name in cell_spec.options}
+    options = {name: getattr(cell, name) for name in cell_spec.options}
     if cell.use_bias:
         b = np.asarray(cell.bias.numpy())
     else:
         b = np.zeros(cell_spec.bias(U.shape[0], **options), W.dtype)
     return RNN(cell_spec.name, W, U, b, return_sequences=layer.return_sequences,
-               return_state=layer.return_state, go_backwards=layer.go_backwards, **options)
+               return_state=layer.return_state, go_backwards=layer.go_backwards,
+               cell_options=options)
 
 
 def to_keras(rnn: RNN, layer: Any = None) -> Any:
@@ -327,7 +344,7 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
         raise ValueError(f"cannot write a {rnn.cell} layer of {rnn.units} units into "
                          f"{type(layer).__name__}({getattr(layer.cell, 'units', '?')})")
     for name, value in rnn.options.items():
-        if bool(getattr(layer.cell, name)) != value:
+        if getattr(layer.cell, name) != value:
             raise ValueError(f"the {kind} variants differ ({name}); their weights do not convert")
     if tuple(layer.cell.kernel.shape) != rnn.W.shape:
         raise ValueError(f"kernel shapes differ: Keras {tuple(layer.cell.kernel.shape)}, "
@@ -337,6 +354,7 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
 
 
 def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True,
+               cell_options: dict[str, Any] | None = None,
                scale: float = 0.5, dtype: str = "float64", seed: int = 0, **options: Any) -> RNN:
     """A NumPy layer with random normal weights (std ``scale / sqrt(fan_in)``), for experiments.
 
@@ -344,6 +362,7 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
         cell: a registered cell's name.
         features, units: sizes d and n.
         reset_after: GRU variant.
+        cell_options: values of other options the cell declares (``CellSpec.options``).
         scale: weight scale; biases get ``scale / 2`` standard deviation.
         dtype: float dtype of the weights.
         seed: seed of the generator (independent of the global one).
@@ -357,5 +376,6 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     rng = np.random.default_rng(seed)
     W = rng.normal(scale=scale / np.sqrt(features), size=(features, k * units))
     U = rng.normal(scale=scale / np.sqrt(units), size=(units, k * units))
-    b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after)))
-    return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), reset_after=reset_after, **options)
+    chosen = _options(cell_spec, reset_after=reset_after, **(cell_options or {}))
+    b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **chosen))
+    return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), cell_options=chosen, **options)

@@ -117,20 +117,3 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 def previous(run: Mapping[str, Any], key: str, t: int) -> np.ndarray:
     """State ``key`` at step t − 1 of a forward record (its initial value at t = 0)."""
     return run[key][:, t - 1] if t > 0 else run[key + "0"]
-
-
-def accumulate(rnn: Any, grads: dict, x_t: np.ndarray, h_prev: np.ndarray, da_in: np.ndarray,
-               da_rec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Add the weight gradients of a = x_t W + h_{t-1} U + b; return dL/dx_t and dL/dh_{t-1} via U.
-
-    ``da_in`` is dL/d(x_t W + b_in) and ``da_rec`` is dL/d(h_{t-1} U + b_rec); they differ only
-    in the GRU with ``reset_after=True``, whose bias has one row for each.
-    """
-    grads["W"] += x_t.T @ da_in
-    grads["U"] += h_prev.T @ da_rec
-    if grads["b"].ndim == 2:  # two bias rows: input and recurrent
-        grads["b"][0] += da_in.sum(axis=0)
-        grads["b"][1] += da_rec.sum(axis=0)
-    else:
-        grads["b"] += da_in.sum(axis=0)
-    return da_in @ rnn.W.T, da_rec @ rnn.U.T

@@ -101,9 +101,11 @@ def as_array(value: Any, shape: tuple[int, ...], what: str = "your function") ->
     """Turn a learner's result into a float array of the given shape, or explain why not."""
     if value is None:
         raise WrongAnswer(f"{what} returned None. Did you forget `return`?")
+    if np.iscomplexobj(value):
+        raise WrongAnswer(f"{what} returned complex numbers; the result is real.")
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise WrongAnswer(f"{what} returned a {type(value).__name__}, "
                           f"expected an array of shape {shape}.") from None
     if array.shape != shape:
@@ -140,7 +142,7 @@ def evaluate(function: Any, cases: list[tuple[Any, ...]], what: str = "your func
             raise WrongAnswer(f"{what}({shown}) returned {value!r}, expected a number.")
         try:
             number = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise WrongAnswer(f"{what}({shown}) returned a {type(value).__name__}, "
                               "expected a number.") from None
         if not np.isfinite(number):
@@ -157,7 +159,7 @@ def as_number(value: Any, what: str = "your answer") -> float:
         raise WrongAnswer(f"{what} should be a number, got {value!r}.")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise WrongAnswer(f"{what} should be a number, got a {type(value).__name__}.") from None
     if not np.isfinite(number):
         raise WrongAnswer(f"{what} should be a finite number, got {number}.")

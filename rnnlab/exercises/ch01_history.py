@@ -40,9 +40,9 @@ def check_rnn_step(rnn_step: Any) -> str:
         }
 
     check_each_case(rnn_step, 1990, make, ["h_t"])   # Elman's year; independent of the global seed
-    check_against_keras(rnn_step, "simple_rnn", 1990)
+    keras = check_against_keras(rnn_step, "simple_rnn", 1990)
     return ("h_t = tanh(x_t W + h_{t-1} U + b), vectorised over the batch, in float32 and "
-            "float64, equal to keras.layers.SimpleRNN.")
+            "float64" + (", equal to keras.layers.SimpleRNN." if keras else "."))
 
 
 @checker("elman-params")

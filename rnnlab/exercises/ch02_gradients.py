@@ -120,24 +120,27 @@ def check_rnn_step_backward(rnn_step_backward: Any) -> str:
 @checker("momentum-step")
 def check_momentum_step(momentum_step_answer: Any) -> str:
     """``momentum_step(params, grads, velocity, learning_rate, momentum)`` returns
-    ``(new_params, new_velocity)`` as Keras' SGD does: v ← μ v − η g, p ← p + v; and it trains
-    the chapter's network from scratch exactly as the reference step does."""
+    ``(new_params, new_velocity)`` as Keras' SGD does: v ← μ v − η g, p ← p + v, leaving the
+    caller's three dicts unchanged."""
     from rnnlab.experiments.scratch import momentum_step
 
     rng = np.random.default_rng(1951)  # Robbins & Monro's stochastic approximation
     shapes = {"W": (2, 3), "U": (3, 3), "b": (3,)}
-    params = {k: rng.normal(size=s) for k, s in shapes.items()}
-    grads = {k: rng.normal(size=s) for k, s in shapes.items()}
-    velocity = {k: rng.normal(size=s) for k, s in shapes.items()}
-    before = {k: v.copy() for k, v in params.items()}
-    value = call_answer(momentum_step_answer, params, grads, velocity, 0.1, 0.9)
+    originals = {which: {k: rng.normal(size=s) for k, s in shapes.items()}
+                 for which in ("params", "grads", "velocity")}
+    given = {which: {k: v.copy() for k, v in d.items()} for which, d in originals.items()}
+    value = call_answer(momentum_step_answer, given["params"], given["grads"], given["velocity"],
+                        0.1, 0.9)
+    params, grads, velocity = (originals[w] for w in ("params", "grads", "velocity"))
     if not isinstance(value, (tuple, list)) or len(value) != 2 or not all(
             isinstance(v, dict) and set(v) == set(shapes) for v in value):
         raise WrongAnswer("return a pair of dicts (new_params, new_velocity) with the same keys "
                           f"as params ({', '.join(shapes)}).")
-    if any(not np.array_equal(params[k], before[k]) for k in shapes):
-        raise WrongAnswer("params was changed in place; build new arrays (p + v) instead, so "
-                          "the caller's copy is unchanged.")
+    for which, d in given.items():
+        if set(d) != set(shapes) or any(not np.array_equal(d[k], originals[which][k])
+                                        for k in shapes):
+            raise WrongAnswer(f"{which} was changed in place; build new arrays (v = μ v − η g, "
+                              "p = p + v) instead, so that the caller's dicts stay as they were.")
     names = sorted(shapes)
     result = np.concatenate([as_array(value[j][k], shapes[k], f"{('params', 'velocity')[j]}[{k}]").ravel()
                              for j in (0, 1) for k in names])

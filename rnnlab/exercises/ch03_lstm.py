@@ -102,9 +102,9 @@ def check_lstm_step(lstm_step_answer: Any) -> str:
         }
 
     check_each_case(lstm_step_answer, 1997, make, ["h_t", "c_t"])
-    check_against_keras(lstm_step_answer, "lstm", 1997)
+    keras = check_against_keras(lstm_step_answer, "lstm", 1997, outputs=2)
     return ("all four gates from one product each for W and U, c_t = f ⊙ c_{t−1} + i ⊙ c̃, "
-            "h_t = o ⊙ tanh(c_t): equal to keras.layers.LSTM.")
+            "h_t = o ⊙ tanh(c_t)" + (": equal to keras.layers.LSTM." if keras else "."))
 
 
 @checker("lstm-step-backward")
@@ -157,22 +157,32 @@ def check_lstm_step_backward(lstm_step_backward_answer: Any) -> str:
             "same as rnnlab's lstm_step_backward.")
 
 
-def memory_bias(threshold: float = 0.1, lag: int = 50, units: int = 32) -> tuple[int, list[float]]:
-    """The experiment of exercise forget-bias-memory: for forget biases 0 to 6, the norm of
-    ∂h_T/∂h_{T−lag} of a fresh Keras LSTM (its default initialisers, the forget block of the bias
-    set with ``rnnlab.models.set_gate_bias``) on inputs of size 1; returns the smallest bias whose
-    norm exceeds ``threshold`` (7 if none) and the norms."""
-    from rnnlab.cells import from_keras
+def memory_bias(threshold: float = 0.01, lag: int = 50, units: int = 32,
+                features: int = 2) -> tuple[int, list[float]]:
+    """The experiment of exercise forget-bias-memory, in NumPy, touching no global generator.
+
+    For forget biases 0 to 6: an LSTM with Keras' default initialisers (Glorot-uniform W,
+    orthogonal U, zero biases but the forget block), drawn from a local seeded generator, reads
+    inputs of size 1; the norm of ∂h_T/∂h_{T−lag} is measured with hand-written BPTT.
+
+    Returns:
+        The smallest bias whose norm exceeds ``threshold`` (7 if none), and the seven norms.
+    """
+    from rnnlab.cells import RNN
     from rnnlab.config import SEED
     from rnnlab.gradients import jacobian_norms
-    from rnnlab.models import fresh_layer, set_gate_bias
 
-    x = np.random.default_rng(SEED).normal(size=(1, lag + 10, 2))
+    rng = np.random.default_rng(SEED)
+    limit = np.sqrt(6 / (features + 4 * units))                      # glorot_uniform
+    W = rng.uniform(-limit, limit, size=(features, 4 * units))
+    q, r = np.linalg.qr(rng.normal(size=(4 * units, units)))          # orthogonal: U Uᵀ = I
+    U = (q * np.sign(np.diag(r))).T
+    x = rng.normal(size=(1, lag + 10, features))
     norms = []
     for bias in range(7):
-        layer = fresh_layer("lstm", units, 2, dtype="float64")
-        set_gate_bias(layer, "f", float(bias))
-        norms.append(float(jacobian_norms(from_keras(layer), x)[lag]))
+        b = np.zeros(4 * units)
+        b[units:2 * units] = bias
+        norms.append(float(jacobian_norms(RNN("lstm", W, U, b), x)[lag]))
     above = [b for b, n in enumerate(norms) if n > threshold]
     return (above[0] if above else 7), norms
 
@@ -180,16 +190,19 @@ def memory_bias(threshold: float = 0.1, lag: int = 50, units: int = 32) -> tuple
 @checker("forget-bias-memory")
 def check_forget_bias_memory(predicted: Any) -> str:
     """A prediction, then the experiment (:func:`memory_bias`): the smallest whole forget-gate
-    bias, 0 to 6, at which a fresh 32-unit LSTM passes back a gradient of norm above 0.1 from 50
-    steps. One away from the measurement counts."""
+    bias, 0 to 6, at which a freshly initialised 32-unit LSTM passes back a gradient of norm
+    above 0.01 from 50 steps."""
     guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
                       "your predicted bias")
+    if guess != int(guess) or not 0 <= guess <= 6:
+        raise WrongAnswer(f"answer with a whole number from 0 to 6, got {guess:g}.")
+    guess = int(guess)
     measured, norms = memory_bias()
     table = ", ".join(f"{b}: {n:.1e}" for b, n in enumerate(norms))
-    if abs(guess - measured) > 1:
-        hint = (" σ(1) ≈ 0.73 multiplied over 50 steps is about 1e-7: Keras' default bias is far "
-                "too small." if guess < measured else " The gradient needs f_t close to 1, not "
-                "equal to 1: σ(3) ≈ 0.95 already keeps much of it.")
-        raise WrongAnswer(f"you predicted {guess:g}; the experiment measures {measured} "
-                          f"(norm at lag 50 per bias: {table}).{hint}")
-    return f"measured: bias {measured} (you said {guess:g}); norms at lag 50 per bias: {table}."
+    if guess != measured:
+        side = "below" if norms[guess] <= 0.01 else "above"
+        raise WrongAnswer(
+            f"you predicted {guess}; the experiment measures {measured}. With bias {guess} the "
+            f"forget gate starts near σ({guess}) = {1 / (1 + np.exp(-guess)):.2f} and the norm at "
+            f"lag 50 is {norms[guess]:.1e}, {side} 0.01 (norms per bias: {table}).")
+    return f"measured: bias {measured}, as you said; norms at lag 50 per bias: {table}."

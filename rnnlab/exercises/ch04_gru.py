@@ -90,7 +90,7 @@ def check_gru_step(gru_step_answer: Any) -> str:
         return (x_t, h_prev, W, U, b), {
             "right": (h_t,),
             "z and 1 − z are swapped: in Keras' convention h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t "
-            "(Chung et al. and d2l write the opposite).": ((1 - z) * h_prev + z * h_tilde,),
+            "(Chung et al. and Olah write the opposite).": ((1 - z) * h_prev + z * h_tilde,),
             "the reset gate is applied before the product, (r_t ⊙ h_{t-1}) U_h: that is "
             "reset_after=False; Keras' default multiplies after, r_t ⊙ (h_{t-1} U_h + b'_h).":
                 (before,),
@@ -102,6 +102,6 @@ def check_gru_step(gru_step_answer: Any) -> str:
         }
 
     check_each_case(gru_step_answer, 2014, make, ["h_t"])
-    check_against_keras(gru_step_answer, "gru", 2014, reset_after=True)
+    keras = check_against_keras(gru_step_answer, "gru", 2014, reset_after=True)
     return ("z, r and h̃ with the reset gate after the product (reset_after=True), "
-            "h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃: equal to keras.layers.GRU.")
+            "h_t = z ⊙ h_{t−1} + (1 − z) ⊙ h̃" + (": equal to keras.layers.GRU." if keras else "."))

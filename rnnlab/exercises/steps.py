@@ -79,16 +79,27 @@ def check_each_case(answer: Any, seed: int, make: Callable[[Case], tuple[tuple, 
             raise WrongAnswer(f"{case}: {wrong}") from None
 
 
-def check_against_keras(answer: Any, cell: str, seed: int, **options: Any) -> None:
+def check_against_keras(answer: Any, cell: str, seed: int, outputs: int = 1,
+                        **options: Any) -> bool:
     """Run a forward-step answer on one float32 case next to the Keras layer itself.
 
     The Keras layer (built by :func:`rnnlab.to_keras` from random weights) reads a sequence of
     one step from the initial state; the learner's step must give the same new state.
+
+    Args:
+        answer: the learner's step.
+        cell: the registered cell.
+        seed: seeds the case.
+        outputs: how many arrays the step returns (the new state h_t comes first).
+        **options: the cell's options (e.g. ``reset_after``).
+
+    Returns:
+        True when the comparison ran, False when Keras is not installed.
     """
     try:
         import keras  # noqa: F401
     except ImportError:  # without Keras the comparison with rnnlab's reference has to do
-        return
+        return False
     from rnnlab.cells import random_rnn, to_keras
 
     rng = np.random.default_rng(seed)
@@ -100,13 +111,15 @@ def check_against_keras(answer: Any, cell: str, seed: int, **options: Any) -> No
               for _ in rnn.spec.states]
     keras_h = np.asarray(layer(x_t[:, None], initial_state=states if len(states) > 1 else states[0]))
     value = call_answer(answer, x_t, *states, rnn.W, rnn.U, rnn.b)
-    h_t = value[0] if isinstance(value, (tuple, list)) else value
-    (h_t,) = as_arrays((h_t,), [(batch, units)], ["h_t"])
+    if outputs == 1:
+        value = (value,)
+    h_t = as_arrays(value, [(batch, units)] * outputs, ["h_t"] * outputs)[0]
     if not np.allclose(h_t, keras_h, atol=1e-4):
         raise WrongAnswer("your step agrees with the equations on some inputs but not with "
                           f"keras.layers.{rnn.spec.keras_class} (largest difference "
                           f"{np.max(np.abs(h_t - keras_h)):.3g}): check the gate order and the "
                           "bias rows against Keras' layout.")
+    return True
 
 
 def blocks(array: np.ndarray, order: Mapping[int, int] | list[int]) -> np.ndarray:

@@ -274,6 +274,9 @@ class Comparison(Record):
         flat = super().from_json(data)
         config = {**flat.config, "cells": tuple(flat.config["cells"]),
                   "seeds": tuple(flat.config["seeds"])}
+        unknown = set(config) - set(CompareConfig.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"Comparison: unknown config keys {sorted(unknown)}")
         return cls(config=CompareConfig(**config), environment=flat.environment,
                    sizes=flat.sizes, runs=[CompareRun.from_json(r) for r in flat.runs],
                    summary={c: CellSummary.from_json(s) for c, s in flat.summary.items()},

@@ -44,14 +44,18 @@ class Record:
         """Rebuild a record from :meth:`to_json`'s output.
 
         Raises:
-            ValueError: for missing or unknown keys.
+            ValueError: for unknown keys, or missing keys that have no default.
         """
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        unknown, missing = set(data) - set(names), set(names) - set(data)
+        from dataclasses import MISSING
+
+        spec = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        required = {name for name, f in spec.items()
+                    if f.default is MISSING and f.default_factory is MISSING}
+        unknown, missing = set(data) - set(spec), required - set(data)
         if unknown or missing:
             raise ValueError(f"{cls.__name__}: unknown keys {sorted(unknown)}, missing keys "
                              f"{sorted(missing)}")
-        return cls(**{name: data[name] for name in names})
+        return cls(**{name: data[name] for name in spec if name in data})
 
     def __contains__(self, key: object) -> bool:
         return key in {f.name for f in fields(self)}  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ import numpy as np
 from rnnlab.checks import integer
 from rnnlab.config import SEED
 from rnnlab.experiments.records import Record
+from rnnlab.experiments.training import train
 
 Arrays = dict[str, np.ndarray]
 
@@ -49,7 +50,8 @@ class ScratchRun(Record):
         numpy_loss, keras_loss: training loss (MSE) per epoch, each the batch losses averaged
             with the batch sizes as weights (as Keras reports it).
         epochs, units, timesteps, batch_size, learning_rate, momentum, clip: the setting.
-        numpy_seconds, keras_seconds: wall time of each training.
+        numpy_epoch_seconds, keras_epoch_seconds: wall time of each epoch (Keras' first epoch
+            also traces its computation graph).
     """
 
     numpy_loss: list[float]
@@ -61,8 +63,15 @@ class ScratchRun(Record):
     learning_rate: float
     momentum: float
     clip: float
-    numpy_seconds: float
-    keras_seconds: float
+    numpy_epoch_seconds: list[float]
+    keras_epoch_seconds: list[float]
+
+    def seconds_per_epoch(self) -> tuple[float, float]:
+        """Median wall time of an epoch after the first (tracing excluded): NumPy, Keras."""
+        def median(seconds: list[float]) -> float:
+            return float(np.median(seconds[1:] or seconds))
+
+        return median(self.numpy_epoch_seconds), median(self.keras_epoch_seconds)
 
 
 def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, *,
@@ -136,21 +145,19 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
     W, U, b, V, c = (np.asarray(w, dtype=np.float64) for w in model.get_weights())
     params = {"W": W, "U": U, "b": b, "V": V, "c": c}
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
-    start = time.perf_counter()
-    numpy_loss = []
+    numpy_loss, numpy_seconds = [], []
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
     for _ in range(epochs):
+        start = time.perf_counter()
         params, velocity, loss = numpy_epoch(params, velocity, x64, y64, batch_size=batch_size,
                                              learning_rate=learning_rate, momentum=momentum,
                                              clip=clip, update=update)
+        numpy_seconds.append(time.perf_counter() - start)
         numpy_loss.append(loss)
-    numpy_seconds = time.perf_counter() - start
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
                                                  global_clipnorm=clip), loss="mse")
-    start = time.perf_counter()
-    fit = model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0)
-    keras_seconds = time.perf_counter() - start
-    return ScratchRun(numpy_loss=numpy_loss, keras_loss=[float(v) for v in fit.history["loss"]],
-                      epochs=epochs, units=units, timesteps=x.shape[1], batch_size=batch_size,
+    record = train(model, x, y, epochs=epochs, batch_size=batch_size, shuffle=False)
+    return ScratchRun(numpy_loss=numpy_loss, keras_loss=record.history["loss"], epochs=epochs,
+                      units=units, timesteps=x.shape[1], batch_size=batch_size,
                       learning_rate=learning_rate, momentum=momentum, clip=clip,
-                      numpy_seconds=numpy_seconds, keras_seconds=keras_seconds)
+                      numpy_epoch_seconds=numpy_seconds, keras_epoch_seconds=record.epoch_seconds)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ class Spread(Record):
         min, max: the extremes.
         n: how many seeds.
         values: the values, ordered by seed.
+        seeds: the seeds, in the same order.
     """
 
     mean: float
@@ -28,6 +29,7 @@ class Spread(Record):
     max: float
     n: int
     values: list[float]
+    seeds: list[int] = field(default_factory=list)
 
 
 def seed_spread(rows: Sequence[Any], metric: str,
@@ -52,8 +54,10 @@ def seed_spread(rows: Sequence[Any], metric: str,
         seeds = [r["seed"] for r in mine]
         if len(set(seeds)) != len(seeds):
             raise ValueError(f"group {key} has repeated seeds {seeds}: give each run its own seed")
-        values = np.array([r[metric] for r in sorted(mine, key=lambda r: r["seed"])], dtype=float)
+        ordered = sorted(mine, key=lambda r: r["seed"])
+        values = np.array([r[metric] for r in ordered], dtype=float)
         spread[key] = Spread(mean=float(values.mean()), n=len(values), values=values.tolist(),
+                             seeds=[int(r["seed"]) for r in ordered],
                              std=float(values.std(ddof=1)) if len(values) > 1 else 0.0,
                              min=float(values.min()), max=float(values.max()))
     return spread
@@ -133,8 +137,9 @@ def compare_spreads(spreads: Mapping[str, Spread]) -> GapReport:
     if len(spreads) != 2:
         raise ValueError(f"compare_spreads compares two results, got {len(spreads)}")
     (name_a, a), (name_b, b) = spreads.items()
-    if a.n != b.n:
-        raise ValueError(f"{name_a} has {a.n} seeds and {name_b} {b.n}: compare the same seeds")
+    if a.n != b.n or (a.seeds and b.seeds and a.seeds != b.seeds):
+        raise ValueError(f"{name_a} has seeds {a.seeds or a.n} and {name_b} {b.seeds or b.n}: "
+                         "compare results over the same seeds, paired seed by seed")
     (leader, top), (runner_up, other) = sorted(spreads.items(), key=lambda kv: -kv[1].mean)
     wins = {name_a: sum(x > y for x, y in zip(a.values, b.values)),
             name_b: sum(y > x for x, y in zip(a.values, b.values))}

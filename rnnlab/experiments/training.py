@@ -44,7 +44,7 @@ class FitRecord(TrainRecord):
 
 def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int = 64,
           validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-          callbacks: Sequence[Any] = (), verbose: int = 0) -> TrainRecord:
+          callbacks: Sequence[Any] = (), verbose: int = 0, shuffle: bool = True) -> TrainRecord:
     """Fit a compiled Keras model and record its history and the wall time of each epoch.
 
     Args:
@@ -55,6 +55,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         validation_data: optional ``(x_val, y_val)``, evaluated after each epoch.
         callbacks: extra Keras callbacks (e.g. ``keras.callbacks.EarlyStopping``).
         verbose: Keras' verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+        shuffle: shuffle the training examples before each epoch (False: batches in order).
 
     Returns:
         A :class:`TrainRecord`.
@@ -78,7 +79,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
 
     timer = EpochTimer()
     fit = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
-                    callbacks=[timer, *callbacks], verbose=verbose, shuffle=True)
+                    callbacks=[timer, *callbacks], verbose=verbose, shuffle=shuffle)
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
     return TrainRecord(history=history, epoch_seconds=timer.seconds, params=model.count_params())
 
