@@ -93,3 +93,20 @@ def test_numerical_gradient_of_a_known_function():
     np.testing.assert_allclose(numerical_gradient(lambda: float(np.sum(a**3)), a), 3 * a**2,
                                rtol=1e-8)
     assert a.tolist() == [1.0, -2.0, 3.0]  # restored
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_the_gru_one_step_backward_matches_finite_differences(reset_after):
+    from rnnlab.cells import gru_cache, gru_step_backward
+
+    rng = np.random.default_rng(7)
+    x, h = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
+    W, U = rng.normal(size=(3, 12)), rng.normal(size=(4, 12))
+    b = rng.normal(size=(2, 12) if reset_after else (12,))
+    G = rng.normal(size=(2, 4))
+    grads = gru_step_backward(G, gru_cache(x, h, W, U, b, reset_after))
+    for got, array in zip(grads, (x, h, W, U, b)):
+        numeric = numerical_gradient(
+            lambda: float(np.sum(G * gru_cache(x, h, W, U, b, reset_after)["h_t"])), array)
+        assert got.shape == array.shape
+        assert relative_error(got, numeric) < 1e-7

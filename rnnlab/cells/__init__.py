@@ -17,7 +17,7 @@ for _module in pkgutil.iter_modules(__path__):
     if _module.name not in {"registry", "layer", "scan"}:
         importlib.import_module(f"{__name__}.{_module.name}")
 
-from rnnlab.cells.gru import gru_step  # noqa: E402
+from rnnlab.cells.gru import gru_cache, gru_step, gru_step_backward  # noqa: E402
 from rnnlab.cells.layer import (RNN, as_state_list, bias_shape, check_cell, check_input,  # noqa: E402
                                 count_params, from_keras, random_rnn, step_flops, to_keras)
 from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward  # noqa: E402
@@ -35,7 +35,8 @@ KERAS_NAMES = {spec(name).keras_class: name for name in CELLS}
 
 __all__ = [
     "BLOCKS", "CELLS", "CellSpec", "GATES", "KERAS_NAMES", "RNN", "as_state_list", "bias_shape",
-    "by_keras_class", "check_cell", "check_input", "count_params", "from_keras", "gru_step",
+    "by_keras_class", "check_cell", "check_input", "count_params", "from_keras", "gru_cache",
+    "gru_step", "gru_step_backward",
     "linear_recurrence", "lstm_cache", "lstm_step", "lstm_step_backward", "names", "random_rnn",
     "register", "sigmoid", "simple_rnn_step", "simple_rnn_step_backward", "spec", "step_flops",
     "to_keras",

@@ -54,52 +54,72 @@ def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray
     return [h_t], gates
 
 
-def accumulate(rnn: Any, grads: dict, x_t: np.ndarray, h_prev: np.ndarray, da_in: np.ndarray,
-               da_rec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Add the weight gradients of a = x_t W + h_{t-1} U + b; return dL/dx_t and dL/dh_{t-1} via U.
+def gru_cache(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
+              reset_after: bool = True) -> dict[str, Any]:
+    """Run :func:`gru_step` and keep what its backward pass needs (the *cache*).
 
-    ``da_in`` is dL/d(x_t W + b_in) and ``da_rec`` is dL/d(h_{t-1} U + b_rec); they differ only
-    with ``reset_after=True``, whose bias has one row for each.
+    Returns:
+        A dict with the step's inputs ``x_t``, ``h_prev``, weights ``W``, ``U``, ``b``, the
+        variant ``reset_after``, its gates ``z``, ``r``, ``h_tilde`` and its new state ``h_t``.
     """
-    grads["W"] += x_t.T @ da_in
-    grads["U"] += h_prev.T @ da_rec
-    if grads["b"].ndim == 2:  # two bias rows: input and recurrent
-        grads["b"][0] += da_in.sum(axis=0)
-        grads["b"][1] += da_rec.sum(axis=0)
-    else:
-        grads["b"] += da_in.sum(axis=0)
-    return da_in @ rnn.W.T, da_rec @ rnn.U.T
+    h_t, gates = gru_step(x_t, h_prev, W, U, b, reset_after)
+    return {"x_t": x_t, "h_prev": h_prev, "W": W, "U": U, "b": b, "reset_after": reset_after,
+            **gates, "h_t": h_t}
 
 
-def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
-    """Backward through one step of either variant; returns dL/dx_t, updates ``carry["h"]``."""
-    # h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h~
-    g = {name: gate[:, t] for name, gate in run["gates"].items()}
-    x_t, h_prev, n = run["x"][:, t], previous(run, "h", t), rnn.units
-    z, r, h_tilde = g["z"], g["r"], g["h_tilde"]
-    dh = carry["h"]
-    da_h = dh * (1.0 - z) * (1.0 - h_tilde**2)   # candidate's pre-activation
-    da_z = dh * (h_prev - h_tilde) * z * (1.0 - z)
-    dh_prev = dh * z
-    if rnn.options["reset_after"]:
-        m_h = h_prev @ rnn.U[:, 2 * n:] + rnn.b[1, 2 * n:]   # r multiplies (h_{t-1} U_h + b'_h)
+def gru_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Backward through one step of :func:`gru_step`, either variant, for a batch.
+
+    From h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃: the direct path dL/dh_{t-1} ∋ dL/dh_t ⊙ z, the
+    candidate's pre-activation dL/dh_t ⊙ (1 − z) ⊙ (1 − h̃²), the update gate's
+    dL/dh_t ⊙ (h_{t-1} − h̃) ⊙ z(1 − z); the reset gate's through the product it scales,
+    (h_{t-1} U_h + b'_h) with ``reset_after=True`` or (r ⊙ h_{t-1}) U_h without; then through
+    x_t W + h_{t-1} U + b.
+
+    Args:
+        dh_t: dL/dh_t, shape (batch, units).
+        cache: the step's :func:`gru_cache`.
+
+    Returns:
+        ``(dx_t, dh_prev, dW, dU, db)``, shaped like x_t, h_{t-1}, W, U and b.
+    """
+    x_t, h_prev, W, U, b = (cache[k] for k in ("x_t", "h_prev", "W", "U", "b"))
+    z, r, h_tilde = cache["z"], cache["r"], cache["h_tilde"]
+    n = h_prev.shape[-1]
+    da_h = dh_t * (1.0 - z) * (1.0 - h_tilde**2)   # candidate's pre-activation
+    da_z = dh_t * (h_prev - h_tilde) * z * (1.0 - z)
+    dh_prev = dh_t * z
+    if cache["reset_after"]:
+        m_h = h_prev @ U[:, 2 * n:] + b[1, 2 * n:]     # r multiplies (h_{t-1} U_h + b'_h)
         da_r = da_h * m_h * r * (1.0 - r)
-        dx, dh_via_U = accumulate(rnn, grads, x_t, h_prev,
-                                  np.concatenate([da_z, da_r, da_h], axis=-1),
-                                  np.concatenate([da_z, da_r, da_h * r], axis=-1))
-        carry["h"] = dh_prev + dh_via_U
-        return dx
-    U_zr, U_h = rnn.U[:, : 2 * n], rnn.U[:, 2 * n:]
+        da_in = np.concatenate([da_z, da_r, da_h], axis=-1)        # of x_t W + b[0]
+        da_rec = np.concatenate([da_z, da_r, da_h * r], axis=-1)   # of h_{t-1} U + b[1]
+        db = np.stack([da_in.sum(axis=0), da_rec.sum(axis=0)])
+        return (da_in @ W.T, dh_prev + da_rec @ U.T, x_t.T @ da_in, h_prev.T @ da_rec, db)
+    U_zr, U_h = U[:, : 2 * n], U[:, 2 * n:]
     dq = da_h @ U_h.T                                   # q = r ⊙ h_{t-1}, candidate reads q U_h
     da_r = dq * h_prev * r * (1.0 - r)
     da_zr = np.concatenate([da_z, da_r], axis=-1)
-    grads["U"][:, : 2 * n] += h_prev.T @ da_zr
-    grads["U"][:, 2 * n:] += (r * h_prev).T @ da_h
     da_in = np.concatenate([da_z, da_r, da_h], axis=-1)
-    grads["W"] += x_t.T @ da_in
-    grads["b"] += da_in.sum(axis=0)
-    carry["h"] = dh_prev + dq * r + da_zr @ U_zr.T
-    return da_in @ rnn.W.T
+    dU = np.concatenate([h_prev.T @ da_zr, (r * h_prev).T @ da_h], axis=-1)
+    return (da_in @ W.T, dh_prev + dq * r + da_zr @ U_zr.T, x_t.T @ da_in, dU,
+            da_in.sum(axis=0))
+
+
+def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
+    """The registry's backward step: :func:`gru_step_backward` at step t of a record.
+
+    Returns dL/dx_t; ``carry["h"]`` becomes dL/dh_{t-1}, ``grads`` gains this step's dL/dW,
+    dL/dU and dL/db.
+    """
+    cache = {name: gate[:, t] for name, gate in run["gates"].items()}
+    cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), W=rnn.W, U=rnn.U, b=rnn.b,
+                 reset_after=rnn.options["reset_after"])
+    dx, carry["h"], dW, dU, db = gru_step_backward(carry["h"], cache)
+    grads["W"] += dW
+    grads["U"] += dU
+    grads["b"] += db
+    return dx
 
 
 def bias_shape(units: int, reset_after: bool = True) -> tuple[int, ...]:
