@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import sigmoid, simple_rnn_step
-from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises import as_arrays, call_answer, checker, diagnose, evaluate
 from rnnlab.exercises.steps import Case, check_against_keras, check_each_case
 
 

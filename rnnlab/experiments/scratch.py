@@ -11,8 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 
 from rnnlab.checks import integer
