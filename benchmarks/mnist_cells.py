@@ -43,13 +43,13 @@ def main() -> None:
 
     env = environment()
     device = ", ".join(env["gpus"]) or f"CPU: {env['cpu']} ({env['cpu_count']} logical cores)"
-    print(f"TensorFlow {env['tensorflow']}, Keras {env['keras']}; device {device}")
+    print(f"Keras {env['keras']} on {env['backend']} {env.get(env['backend'], '')}; device {device}")
     print(f"{args.samples:,} random sequences of 28 x 28, batch {args.batch_size}, "
           f"{args.units} units, {args.epochs} timed epoch(s) after one warm-up epoch\n")
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, size=(args.samples, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, size=args.samples)
-    if env["gpus"]:
+    if env["gpus"] and env["backend"] == "tensorflow":
         print(f"fused cuDNN kernels (TensorFlow backend): {', '.join(fused_kernels()['tensorflow'])}\n")
     peak = matmul_gflops()
     print(f"ceiling: a 2048 x 2048 float32 matmul runs at {peak:.1f} GFLOP/s here\n")

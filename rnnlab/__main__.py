@@ -1,4 +1,4 @@
-"""Command line: ``python -m rnnlab data | student SRC DEST | compare [options]``.
+"""Command line: ``python -m rnnlab data | student SRC DEST | compare [options] | store check|list``.
 
 Errors in the arguments or the environment print one line, ``python -m rnnlab <command>: error:
 ...``, and exit with status 2.
@@ -78,6 +78,12 @@ def build_parser() -> Parser:
     compare.add_argument("--out", type=Path, default=Path("compare-results"),
                          help="output folder (default: compare-results)")
     compare.add_argument("--quiet", action="store_true", help="no progress bars")
+    store = commands.add_parser(
+        "store", help="check or list the results store (recorded training runs)",
+        description="The results store (results/ or $RNNLAB_RESULTS) holds every recorded "
+                    "training run; `check` verifies each record against its key and weights, "
+                    "`list` prints one line per record.")
+    store.add_argument("action", choices=["check", "list"])
     return parser
 
 
@@ -119,10 +125,29 @@ def _compare(args: argparse.Namespace) -> None:
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
 
 
+def _store(action: str) -> int:
+    from rnnlab.experiments.store import Store
+
+    box = Store()
+    if action == "list":
+        for key in box.keys():
+            run = box.read(key)
+            p = run.provenance
+            print(f"{key}  {run.label}  [{p.get('backend')}, {p.get('date', '?')[:10]}, "
+                  f"{run.wall_seconds:.0f} s]")
+        return 0
+    problems = box.check()
+    for problem in problems:
+        print(f"python -m rnnlab store: {problem}", file=sys.stderr)
+    print(f"{len(box.keys())} records in {box.runs}: "
+          + ("all sound" if not problems else f"{len(problems)} problem(s)"))
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     given = sys.argv[1:] if argv is None else argv
-    command = next((a for a in given if a in ("data", "student", "compare")), "")
+    command = next((a for a in given if a in ("data", "student", "compare", "store")), "")
     prog = f"python -m rnnlab {command}".rstrip()
     try:
         args = parser.parse_args(argv)
@@ -142,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {len(written)} learner notebooks to {args.dest}")
         elif args.command == "compare":
             _compare(args)
+        elif args.command == "store":
+            return _store(args.action)
     except (UsageError, OSError, ValueError, RuntimeError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2

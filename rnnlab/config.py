@@ -7,8 +7,17 @@ Fast mode
     ask :func:`budget` for the number that belongs to the current mode.
 
 Seeding
-    :func:`setup` seeds Python, NumPy and (when TensorFlow is installed) Keras and TensorFlow, and
-    turns on TensorFlow's deterministic ops, so the same run gives the same numbers.
+    :func:`setup` seeds Python, NumPy and (when Keras is installed) Keras and its backend, so the
+    same run gives the same numbers. It works with any Keras backend (``KERAS_BACKEND``:
+    ``tensorflow``, the default as on Colab, ``jax`` or ``torch``).
+
+Determinism
+    ``RNNLAB_DETERMINISTIC=1`` turns on the backend's deterministic kernels (TensorFlow's
+    ``enable_op_determinism``, PyTorch's ``use_deterministic_algorithms``), ``0`` leaves them
+    off. Unset, they are on only where a GPU is visible: on a CPU, TensorFlow 2.21 repeated
+    training runs bit for bit without them (measured; ``benchmarks/epoch_times.py``), and they
+    cost up to half the speed of a SimpleRNN epoch there. The setting is part of every recorded
+    run's key (:mod:`rnnlab.experiments.store`).
 """
 from __future__ import annotations
 
@@ -20,6 +29,7 @@ from typing import TypeVar
 import numpy as np
 
 FAST_ENV = "RNNLAB_FAST"
+DETERMINISTIC_ENV = "RNNLAB_DETERMINISTIC"
 SEED = 0
 """The seed every chapter uses unless it says otherwise."""
 
@@ -49,6 +59,65 @@ def fast_mode() -> bool:
     )
 
 
+def _switch(name: str) -> bool | None:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE - {""}:
+        return False
+    if raw:
+        raise ValueError(f"{name} must be one of {sorted(_TRUE | _FALSE - {''})} (or unset); "
+                         f"got {raw!r}")
+    return None
+
+
+def backend() -> str | None:
+    """The Keras backend this process uses (``tensorflow``, ``jax``, ``torch``), or None
+    when Keras is not installed. Reads ``KERAS_BACKEND`` without importing Keras."""
+    import importlib.util
+
+    if importlib.util.find_spec("keras") is None:
+        return None
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow").strip() or "tensorflow"
+
+
+def deterministic() -> bool:
+    """Whether the backend's deterministic kernels are used (see the module doc).
+
+    Returns:
+        ``RNNLAB_DETERMINISTIC`` when set; else True where the backend sees a GPU.
+
+    Raises:
+        ValueError: for a value that is not a yes/no word.
+    """
+    chosen = _switch(DETERMINISTIC_ENV)
+    if chosen is not None:
+        return chosen
+    return _gpu_visible()
+
+
+def _gpu_visible() -> bool:
+    name = backend()
+    try:
+        if name == "tensorflow":
+            import tensorflow as tf
+
+            return bool(tf.config.list_physical_devices("GPU"))
+        if name == "jax":
+            import jax
+
+            return any(d.platform == "gpu" for d in jax.devices())
+        if name == "torch":
+            import torch
+
+            return bool(torch.cuda.is_available())
+    except Exception:  # no usable backend: nothing to make deterministic
+        return False
+    return False
+
+
 def budget(full: T, fast: T) -> T:
     """Pick the value for the current mode: ``fast`` in fast mode, ``full`` otherwise.
 
@@ -63,7 +132,8 @@ def budget(full: T, fast: T) -> T:
 
 
 def seed_everything(seed: int = SEED) -> None:
-    """Seed Python's ``random``, NumPy's global generator and, if installed, Keras/TensorFlow.
+    """Seed Python's ``random``, NumPy's global generator and, if installed, Keras and its
+    backend; turn on deterministic kernels when :func:`deterministic` says so.
 
     Args:
         seed: a non-negative integer.
@@ -79,12 +149,21 @@ def seed_everything(seed: int = SEED) -> None:
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
-    if _tensorflow_available():
-        import keras
-        import tensorflow as tf
+    name = backend()
+    if name is None:
+        return
+    import keras
 
-        keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators
-        tf.config.experimental.enable_op_determinism()
+    keras.utils.set_random_seed(seed)  # Python, NumPy and the backend's generators
+    if deterministic():
+        if name == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.experimental.enable_op_determinism()
+        elif name == "torch":
+            import torch
+
+            torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def setup(seed: int = SEED, *, quiet: bool = False) -> None:
@@ -108,16 +187,12 @@ def setup(seed: int = SEED, *, quiet: bool = False) -> None:
         "python": sys.version.split()[0],
         "numpy": np.__version__,
     }
-    if "tensorflow" in sys.modules:
+    if "keras" in sys.modules:
         import keras
-        import tensorflow as tf
 
-        info.update(tensorflow=tf.__version__, keras=keras.__version__)
+        info.update(keras=keras.__version__, backend=keras.backend.backend(),
+                    deterministic=deterministic())
+        if "tensorflow" in sys.modules:
+            info["tensorflow"] = sys.modules["tensorflow"].__version__
     if not quiet:
         print("rnnlab ready: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-
-
-def _tensorflow_available() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("tensorflow") is not None

@@ -168,7 +168,7 @@ def jacobian_norms(rnn: RNN, x: np.ndarray, initial_state: Any = None) -> np.nda
 
 
 def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
-    """The same measurement on a Keras layer, with ``tf.GradientTape``.
+    """The same measurement on a Keras layer, with ``tf.GradientTape`` (TensorFlow backend only).
 
     The layer's cell is stepped by hand on ``units`` copies of the sequence, and a zero
     perturbation δ_t is added to every h_t. With L = Σ_k (h_T of copy k)_k, the gradient dL/dδ_t
@@ -181,7 +181,17 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
 
     Returns:
         Array of length T + 1: ‖dh_T/dh_t‖₂ at lag T − t = 0, 1, ..., T.
+
+    Raises:
+        RuntimeError: on a Keras backend other than TensorFlow (Keras 3 has no
+            backend-independent gradient; :func:`jacobian_norms` works everywhere).
     """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError("keras_jacobian_norms differentiates with tf.GradientTape and needs "
+                           "KERAS_BACKEND=tensorflow; this process runs Keras on "
+                           f"{keras.backend.backend()!r}")
     import tensorflow as tf
 
     x = _one_sequence(x, layer.cell.kernel.shape[0])

@@ -1,6 +1,9 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Unit tests train tiny models: they never read or write the course's results store unless a
+# test says so (tests/test_store.py points the store at a temporary folder).
+os.environ.setdefault("RNNLAB_STORE", "off")
 
 from rnnlab.cells import by_keras_class, names, spec  # noqa: E402
 

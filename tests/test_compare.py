@@ -76,7 +76,7 @@ def test_cli_writes_results_json_and_plots(tmp_path, capsys):
     assert {r["cell"] for r in results["runs"]} == {"simple_rnn", "gru"}
     assert len(results["runs"]) == 4 and results["config"]["seeds"] == [0, 1]
     env = results["environment"]
-    assert env["python"] and env["tensorflow"] and env["keras"] and env["cpu"]
+    assert env["python"] and env["keras"] and env["cpu"] and env[env["backend"]]
     assert "gpus" in env and results["wall_seconds"] > 0
     for run in results["runs"]:
         assert len(run["history"]["val_accuracy"]) == 1 and 0.0 <= run["test_accuracy"] <= 1.0
@@ -135,3 +135,17 @@ def test_step_flops_counts_the_two_matrix_products(cell, k):
     x_W = 2 * d * (k * n)      # (1 x d) @ (d x kn): d multiply-adds per output, 2 flops each
     h_U = 2 * n * (k * n)
     assert step_flops(cell, d, n) == x_W + h_U
+
+
+def test_cli_serves_recorded_runs_and_trains_only_what_is_missing(tmp_path, monkeypatch):
+    from rnnlab.experiments import store
+
+    monkeypatch.setenv("RNNLAB_RESULTS", str(tmp_path / "store"))
+    monkeypatch.setenv("RNNLAB_STORE", "fill")
+    assert main(["compare", "--cells", "gru", *TINY, "--out", str(tmp_path / "a")]) == 0
+    store.SESSION.clear()
+    monkeypatch.setenv("RNNLAB_STORE", "read")
+    assert main(["compare", "--cells", "gru", "simple_rnn", *TINY, "--out", str(tmp_path / "b")]) == 0
+    assert [served for _, served in store.SESSION] == [True, False]   # the GRU came from the store
+    first, second = (json.loads((tmp_path / d / "results.json").read_text()) for d in "ab")
+    assert second["runs"][0]["history"] == first["runs"][0]["history"]

@@ -31,7 +31,7 @@ def draws():
     import keras
 
     return (random.random(), np.random.rand(3).tolist(),
-            keras.random.uniform((3,)).numpy().tolist())
+            np.asarray(keras.random.uniform((3,))).tolist())
 
 
 def test_seeding_makes_python_numpy_and_keras_repeat():
@@ -58,3 +58,23 @@ def test_setup_reports_mode_and_versions(monkeypatch, capsys):
     first = np.random.rand()
     rnnlab.setup(seed=3, quiet=True)
     assert np.random.rand() == first and capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("raw, expected", [("1", True), ("0", False), ("off", False)])
+def test_determinism_follows_its_switch(monkeypatch, raw, expected):
+    monkeypatch.setenv("RNNLAB_DETERMINISTIC", raw)
+    assert config.deterministic() is expected
+
+
+def test_determinism_defaults_to_whether_a_gpu_is_visible(monkeypatch):
+    monkeypatch.delenv("RNNLAB_DETERMINISTIC", raising=False)
+    assert config.deterministic() is config._gpu_visible()
+    monkeypatch.setenv("RNNLAB_DETERMINISTIC", "maybe")
+    with pytest.raises(ValueError, match="RNNLAB_DETERMINISTIC must be one of"):
+        config.deterministic()
+
+
+def test_the_backend_is_named_without_importing_keras_twice():
+    import keras
+
+    assert config.backend() == keras.backend.backend()

@@ -27,7 +27,7 @@ def test_clipping_keeps_a_run_finite_that_diverges_without_it():
     clipped = clipping_run(1.0, samples=512, epochs=1)
     assert plain["initial_gradient_norm"] == clipped["initial_gradient_norm"] > 10
     assert not plain["loss"][-1] < 1e3  # NaN or astronomically large
-    assert clipped["loss"][-1] < 1.0
+    assert clipped["loss"][-1] < 10  # finite and of the order of the target's scale
 
 
 def _marker_splits():

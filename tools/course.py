@@ -5,20 +5,38 @@
     python3 tools/course.py test     # set up if needed, run every test (fast mode), including
                                      # the browser test of the built site (needs Debian's chromium)
     python3 tools/course.py setup    # only create/refresh .venv and fetch the data
+    python3 tools/course.py lab [JUPYTER-OPTIONS]
+                                     # set up, install JupyterLab (requirements-lab.txt) and open
+                                     # it on the chapters, with the course's .venv as kernel
+    python3 tools/course.py results [--jobs N] [--missing] [CHAPTER ...]
+                                     # train every recorded run again (full budgets) and rewrite
+                                     # the results store; --missing: only what the store lacks
+    python3 tools/course.py verify [CHAPTER ...]
+                                     # retrain the recorded runs of chapters (default: 03) and
+                                     # check they reproduce their records
 
 Needs nothing but Python 3.10-3.12 and network access to PyPI the first time. Everything is
 installed into ``.venv/`` next to this repository (override with RNNLAB_VENV). Each stage
 prints its wall time, so the CI log shows where the time goes.
+
+The site shows full-budget training runs served from the results store (``results/``, see
+``rnnlab/experiments/store.py``): ``site`` trains only what the store lacks, ``results`` is the
+one command that trains everything, and ``test`` builds the published site in strict mode (a
+missing record fails the build, a record no chapter asked for fails the test).
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import venv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,11 +44,25 @@ VENV = Path(os.environ.get("RNNLAB_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 BUILD = ROOT / "_build"
+HARNESS_TESTS = ["tests/test_store.py", "tests/test_experiments.py", "tests/test_models.py",
+                 "tests/test_config.py", "tests/test_compare.py"]
+"""The tests of the training harness that CI runs a second time on the JAX backend."""
 SETUP_INPUTS = ["requirements.txt", "pyproject.toml"]
 SITE_BUILD = [
     str(BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going", "--all",
 ]
 TIMES: list[tuple[str, float]] = []
+STORE = ROOT / "results"
+EXPECTED_SECONDS = {"06": 1800, "05": 930, "02": 260, "04": 225}
+"""Full-budget training time of the chapters on 2 cores (measured), to start the longest first."""
+EXECUTE = """
+import sys, nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+nb = nbformat.read(path, as_version=4)
+NotebookClient(nb, timeout=None, kernel_name="python3",
+               resources={"metadata": {"path": "book"}}).execute()
+"""
 
 
 def stage(name: str, *cmd: str, env: dict[str, str] | None = None) -> None:
@@ -81,23 +113,155 @@ def setup() -> None:
     stage("fetch data", str(PY), "-m", "rnnlab", "data")
 
 
-def site_build(mode: str) -> Path:
+def lab(argv: list[str]) -> None:
+    """``lab``: JupyterLab from .venv, opened on book/, so the kernel is the course's Python."""
+    stamp = VENV / ".rnnlab-lab"
+    wanted = digest([ROOT / "requirements-lab.txt"])
+    if not stamp.exists() or stamp.read_text() != wanted:
+        stage("install JupyterLab", str(PY), "-m", "pip", "install", "-q", "-r",
+              "requirements-lab.txt")
+        stamp.write_text(wanted)
+    report()
+    print("\nOpening JupyterLab on book/ (the kernel 'Python 3' is .venv's; stop it with Ctrl-C). "
+          "Chapters run with the full budgets and recorded runs; `RNNLAB_FAST=1` before the "
+          "command gives the fast ones.", flush=True)
+    os.chdir(ROOT)
+    os.execv(str(BIN / "jupyter"), [str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT),
+                                     "--ServerApp.default_url=/lab/tree/book", *argv])
+
+
+def chapters() -> list[Path]:
+    """The chapter notebooks listed in ``_toc.yml``, in order."""
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    return [ROOT / f"{name}.ipynb" for name in re.findall(r"file:\s*(book/\d\d_\w+)", toc)]
+
+
+def pick(names: list[str]) -> list[Path]:
+    """Chapters by number (``03``, ``3``) or file name; all of them when ``names`` is empty."""
+    every = chapters()
+    if not names:
+        return every
+    chosen = []
+    for name in names:
+        match = [p for p in every if p.stem.startswith(f"{int(name):02d}_")] if name.isdigit() \
+            else [p for p in every if p.stem == Path(name).stem]
+        if not match:
+            sys.exit(f"course.py: no chapter {name!r}; the chapters are "
+                     + ", ".join(p.stem for p in every))
+        chosen += match
+    return chosen
+
+
+def execute(notebooks: list[Path], env: dict[str, str], jobs: int = 1) -> list[tuple[Path, float, int]]:
+    """Execute notebooks (``jobs`` at a time, longest first), each in its own kernel; return
+    (notebook, seconds, exit code) for each."""
+    quiet_tf = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+
+    def one(path: Path) -> tuple[Path, float, int]:
+        start = time.perf_counter()
+        print(f"--- {path.stem}: started", flush=True)
+        result = subprocess.run([str(PY), "-c", EXECUTE, str(path)], cwd=ROOT,
+                                env={**os.environ, **quiet_tf, **env})
+        took = time.perf_counter() - start
+        print(f"--- {path.stem}: {took:.0f} s (exit {result.returncode})", flush=True)
+        return path, took, result.returncode
+
+    order = sorted(notebooks, key=lambda p: -EXPECTED_SECONDS.get(p.stem[:2], 0))
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        done = list(pool.map(one, order))
+    return sorted(done, key=lambda item: notebooks.index(item[0]))
+
+
+def store_keys() -> set[str]:
+    runs = STORE / "runs"
+    return {p.stem for p in runs.glob("*.json")} if runs.exists() else set()
+
+
+def requested(log: Path) -> set[str]:
+    return {line.split("\t", 1)[0] for line in log.read_text(encoding="utf-8").splitlines()
+            if line} if log.exists() else set()
+
+
+def results(argv: list[str]) -> None:
+    """``results``: train every recorded run again and rewrite the store (see the module doc)."""
+    parser = argparse.ArgumentParser(prog="course.py results")
+    parser.add_argument("chapters", nargs="*", help="chapter numbers (default: every chapter)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="chapters executed at once (each in its own process)")
+    parser.add_argument("--missing", action="store_true",
+                        help="train only the runs the store lacks, keep the others")
+    args = parser.parse_args(argv)
+    notebooks = pick(args.chapters)
+    log = Path(tempfile.mkdtemp()) / "requests.tsv"
+    env = {"RNNLAB_FAST": "0", "RNNLAB_STORE": "fill" if args.missing else "refresh",
+           "RNNLAB_STORE_LOG": str(log)}
+    start = time.perf_counter()
+    done = execute(notebooks, env, args.jobs)
+    took = time.perf_counter() - start
+    TIMES.append((f"results ({len(notebooks)} chapters, {args.jobs} job(s))", took))
+    failed = [p.stem for p, _, code in done if code != 0]
+    for path, seconds, code in done:
+        print(f"  {path.stem:<28} {seconds:7.0f} s{'' if code == 0 else f'  (exit {code})'}")
+    if failed:
+        sys.exit(f"course.py results: {', '.join(failed)} failed; the store keeps what was written")
+    asked = requested(log)
+    print(f"{len(asked)} recorded runs requested, {len(store_keys() & asked)} in the store")
+    if not args.chapters:
+        stale = sorted(store_keys() - asked)
+        for key in stale:
+            for suffix in (".json", ".npz"):
+                (STORE / "runs" / f"{key}{suffix}").unlink(missing_ok=True)
+        print(f"removed {len(stale)} record(s) no chapter asked for")
+
+
+def verify(argv: list[str]) -> None:
+    """``verify``: retrain the recorded runs of some chapters and compare with their records."""
+    names = argv or ["03"]
+    for path, seconds, code in execute(pick(names), {"RNNLAB_FAST": "0", "RNNLAB_STORE": "verify"}):
+        TIMES.append((f"verify {path.stem}", seconds))
+        if code != 0:
+            report()
+            sys.exit(f"course.py verify: {path.stem} did not reproduce its recorded runs "
+                     "(see the error above)")
+        print(f"{path.stem}: every training run reproduced its record", flush=True)
+
+
+def site_build(mode: str, strict: bool = False) -> Path:
     """Build the site in ``_build/<mode>`` with its own execution cache.
 
     jupyter-cache re-runs a notebook only when its code cells change, so the cache is keyed here
-    on a hash of ``rnnlab/`` too: when the package changes, the cache is dropped. Fast and full
-    builds keep separate caches, or fast-mode outputs would be served as the full course.
+    on a hash of ``rnnlab/`` and of the results store too: when either changes, the cache is
+    dropped. Fast and full builds keep separate caches, or fast-mode outputs would be served as
+    the full course. ``strict`` (the test command): every training run must come from the store,
+    and every record in the store must have been asked for by a chapter.
     """
     out = BUILD / mode
-    key = digest([p for p in (ROOT / "rnnlab").rglob("*.py")])
+    key = digest([p for p in (ROOT / "rnnlab").rglob("*.py")] + sorted((STORE / "runs").glob("*.json")))
     stamp = out / ".rnnlab-hash"
     if out.exists() and (not stamp.exists() or stamp.read_text() != key):
         print(f"=== rnnlab/ changed since the last {mode} build: dropping {out}", flush=True)
         shutil.rmtree(out)
+    fresh = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     env = {"RNNLAB_FAST": "1" if mode == "fast" else "0"}
-    stage(f"build site ({mode} mode)", *SITE_BUILD, "--path-output", str(out), env=env)
+    log = out / "store-requests.tsv"
+    log.unlink(missing_ok=True)
+    if strict:
+        env.update(RNNLAB_STORE="strict", RNNLAB_STORE_LOG=str(log))
+    stage(f"build site ({mode} mode{', from the results store' if strict else ''})", *SITE_BUILD,
+          "--path-output", str(out), env=env)
     stamp.write_text(key)
+    if strict and fresh:
+        stale = sorted(store_keys() - requested(log))
+        if stale:
+            report()
+            sys.exit(f"course.py: the results store holds {len(stale)} record(s) no chapter asked "
+                     f"for (stale: their key no longer matches any run): {', '.join(stale)}. "
+                     "Run `python3 tools/course.py results` to rewrite the store.")
+        print(f"=== results store: all {len(store_keys())} records asked for, none missing", flush=True)
+    elif strict:
+        print("=== results store: cached build, stale records not checked "
+              f"(remove {out} to check them)", flush=True)
     return out / "_build" / "html" / "index.html"
 
 
@@ -110,13 +274,28 @@ def main(argv: list[str]) -> None:
         index = site_build("full")
         report()
         print(f"\nThe site is built: open {index}")
+    elif command == "lab":
+        setup()
+        lab(argv[2:])
+    elif command == "results":
+        setup()
+        results(argv[2:])
+        report()
+    elif command == "verify":
+        setup()
+        verify(argv[2:])
+        report()
     elif command == "test":
         setup()
         fast = {"RNNLAB_FAST": "1"}
         stage("unit tests", str(PY), "-m", "pytest", "tests", "--ignore=tests/browser", env=fast)
+        stage("unit tests of the training harness on JAX", str(PY), "-m", "pytest", "-q",
+              *HARNESS_TESTS, env={**fast, "KERAS_BACKEND": "jax"})
         stage("nbval (every notebook)", str(PY), "-m", "pytest", "--nbval-lax",
-              "--nbval-current-env", "--nbval-cell-timeout=300", "book", env=fast)
-        index = site_build("fast")
+              "--nbval-current-env", "--nbval-cell-timeout=300", "--durations=10", "book", env=fast)
+        stage("results store: every record sound", str(PY), "-m", "rnnlab", "store", "check")
+        verify([])
+        index = site_build("full", strict=True)
         shots = BUILD / "browser"
         stage("browser test (Chromium)", str(PY), "-m", "pytest", "tests/browser",
               env={"RNNLAB_SITE": str(index.parent), "RNNLAB_SCREENSHOTS": str(shots)})

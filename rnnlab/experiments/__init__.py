@@ -6,7 +6,8 @@ stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 :func:`length_sweep` trains cells on the adding problem (chapters 2 and 4),
 :func:`clipping_run` is chapter 2's exploding-gradient experiment and :func:`marker_run` chapter
 3's small LSTM. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
-judge results over seeds. ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
+judge results over seeds. ``rnnlab.experiments.store``: the results store every training run
+is recorded in and served from (:class:`Store`, :func:`provenance`). ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
 comparison of chapter 6 and of ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``:
 :func:`scratch_vs_keras` trains a small network with a NumPy loop written out and with Keras.
 
@@ -27,9 +28,10 @@ from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MN
                                            summary_rows, write_results)
 from rnnlab.experiments.records import Record
 from rnnlab.experiments.scratch import ScratchRun, momentum_step, numpy_epoch, scratch_vs_keras
+from rnnlab.experiments.store import PROTOCOL, Store, provenance
 from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, Spread, compare_spreads,
                                       gap_verdict, ranking, seed_spread)
-from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, train
+from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, gradient_norm, train
 
 __all__ = [
     "ADDING_TOLERANCE", "ARTICLE_CELLS", "ARTICLE_VALIDATION", "AddingRun", "CellSummary",
@@ -40,5 +42,5 @@ __all__ = [
     "scratch_vs_keras", "summary_rows", "adding_accuracy", "adding_model", "clipping_run", "compare",
     "environment", "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
     "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
-    "write_results",
+    "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import adding_problem, marker_task
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import TrainRecord, train
+from rnnlab.experiments.training import TrainRecord, gradient_norm, train
 from rnnlab.models import build_model
 
 
@@ -124,7 +124,7 @@ def length_sweep(cells: Sequence[str], lengths: Sequence[int], *, samples: int,
         for cell in cells:
             seed_everything(seed)
             model = adding_model(cell, timesteps, units, learning_rate)
-            record = train(model, x, y, epochs=epochs, batch_size=batch_size)
+            record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
             prediction = model.predict(x_test, batch_size=256, verbose=0)
             rows.append(AddingRun(
                 cell=cell, units=units, timesteps=timesteps, seed=seed, params=record.params,
@@ -155,19 +155,15 @@ def clipping_run(clip: float | None, *, timesteps: int = 10, samples: int = 2000
         A :class:`ClippingRun`; a loss that overflowed is NaN.
     """
     import keras
-    import tensorflow as tf
 
     seed_everything(seed)
     x, y = adding_problem(samples, timesteps, seed + 1)
     model = build_model("simple_rnn", timesteps, 2, units, head="regression",
                         recurrent_initializer=keras.initializers.Orthogonal(gain=gain, seed=seed))
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_mean(tf.square(model(x[:256]) - y[:256]))
-    gradient = tape.gradient(loss, model.trainable_variables)
+    initial_norm = gradient_norm(model, x[:256], y[:256])
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, global_clipnorm=clip), loss="mse")
-    record = train(model, x, y, epochs=epochs, batch_size=batch_size)
-    return ClippingRun(loss=record.history["loss"], clip=clip,
-                       initial_gradient_norm=float(tf.linalg.global_norm(gradient)))
+    record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
+    return ClippingRun(loss=record.history["loss"], clip=clip, initial_gradient_norm=initial_norm)
 
 
 def marker_run(*, units: int = 8, timesteps: int = 30, samples: int = 2000,
@@ -197,5 +193,5 @@ def marker_run(*, units: int = 8, timesteps: int = 30, samples: int = 2000,
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
     record = train(model, x, y, epochs=epochs, batch_size=batch_size,
-                   validation_data=(x_test, y_test))
+                   validation_data=(x_test, y_test), seed=seed)
     return MarkerRun(model=model, record=record, test=(x_test, y_test))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -149,7 +150,8 @@ def mnist_model(cell: str, units: int, optimizer: str) -> Any:
 
 
 def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
-    """GFLOP/s of a large float32 matrix product with TensorFlow: the machine's practical ceiling.
+    """GFLOP/s of a large float32 matrix product on the Keras backend: the machine's practical
+    ceiling for the library that trains the models.
 
     Args:
         size: the side of the square matrices (2 size³ floating-point operations per product).
@@ -158,42 +160,31 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
     Returns:
         Achieved GFLOP/s.
     """
-    import tensorflow as tf
+    import keras
 
     integer("size", size)
     integer("repeats", repeats)
-    a = tf.random.uniform((size, size), seed=SEED)
-    tf.linalg.matmul(a, a).numpy()  # warm-up
+    a = keras.ops.convert_to_tensor(
+        np.random.default_rng(SEED).uniform(size=(size, size)).astype(np.float32))
+    keras.ops.convert_to_numpy(keras.ops.matmul(a, a))  # warm-up
     start = time.perf_counter()
     for _ in range(repeats):
-        result = tf.linalg.matmul(a, a)
-    result.numpy()
+        result = keras.ops.matmul(a, a)
+    keras.ops.convert_to_numpy(result)  # wait for the last product (asynchronous backends)
     return 2 * size ** 3 * repeats / (time.perf_counter() - start) / 1e9
 
 
-def environment() -> dict[str, Any]:
-    """Versions and hardware of this run: Python, NumPy, TensorFlow, Keras, CPU and GPUs."""
-    import os
-    import platform
+def environment(provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Versions and hardware, flat: Python, NumPy, Keras, the backend and its version, CPU, GPUs.
 
-    import keras
-    import tensorflow as tf
+    Args:
+        provenance: a recorded run's provenance (:func:`rnnlab.experiments.store.environment`
+            plus its date); default: this machine, now.
+    """
+    from rnnlab.experiments.store import environment as here
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    gpus = []
-    for device in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(device)
-        gpus.append(details.get("device_name", device.name))
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "tensorflow": tf.__version__, "keras": keras.__version__,
-            "platform": platform.platform(), "cpu": cpu, "cpu_count": os.cpu_count(),
-            "gpus": gpus}
+    nested = dict(provenance) if provenance is not None else here()
+    return {**{k: v for k, v in nested.items() if k != "versions"}, **nested.get("versions", {})}
 
 
 @dataclass
@@ -287,7 +278,9 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comp
     """Train and evaluate every cell of ``config`` with every seed; return all results.
 
     Each run starts from :func:`rnnlab.config.seed_everything` with its seed. The test set is
-    evaluated once per run, after training; nothing is selected on it.
+    evaluated once per run, after training; nothing is selected on it. Runs recorded in the
+    results store are served from it (:func:`~rnnlab.experiments.train`); the comparison's
+    ``environment`` is then where they were recorded, and ``wall_seconds`` their training time.
 
     Args:
         config: what to compare.
@@ -300,18 +293,18 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comp
     """
     started = time.perf_counter()
     data = mnist_splits(config)
-    runs = []
+    runs, records = [], []
     for cell in config.cells:
         for seed in config.seeds:
             if log:
                 log(f"{cell}, seed {seed}: training on {len(data.train[0]):,} images "
                     f"for {config.epochs} epoch(s)")
-            run_start = time.perf_counter()
             seed_everything(seed)
             model = mnist_model(cell, config.units, config.optimizer)
             record = train(model, *data.train, epochs=config.epochs,
                            batch_size=config.batch_size, validation_data=data.validation,
-                           verbose=verbose)
+                           verbose=verbose, seed=seed)
+            records.append(record)
             _, test_accuracy = model.evaluate(*data.test, batch_size=512, verbose=0)
             history = record.history
             runs.append(CompareRun(
@@ -319,12 +312,16 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comp
                 epoch_seconds=record.epoch_seconds, train_accuracy=history["accuracy"][-1],
                 validation_accuracy=history["val_accuracy"][-1],
                 test_accuracy=float(test_accuracy), test_samples=len(data.test[0]),
-                wall_seconds=time.perf_counter() - run_start))
+                wall_seconds=record.wall_seconds))
             if log:
                 log(f"{cell}, seed {seed}: test accuracy {test_accuracy:.4f} "
                     f"({runs[-1].wall_seconds:.0f} s)")
-    return Comparison(config=config, environment=environment(), sizes=data.sizes(), runs=runs,
-                      summary=summarize(runs), wall_seconds=time.perf_counter() - started)
+    places = {json.dumps(environment(r.provenance | {"date": ""}), sort_keys=True) for r in records}
+    where = environment(records[0].provenance) if len(places) == 1 else environment()
+    return Comparison(config=config, environment=where, sizes=data.sizes(), runs=runs,
+                      summary=summarize(runs),
+                      wall_seconds=sum(r.wall_seconds for r in runs) if all(r.served for r in records)
+                      else time.perf_counter() - started)
 
 
 def summarize(runs: Sequence[Any]) -> dict[str, CellSummary]:

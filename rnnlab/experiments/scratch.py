@@ -154,7 +154,8 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
         numpy_loss.append(loss)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
                                                  global_clipnorm=clip), loss="mse")
-    record = train(model, x, y, epochs=epochs, batch_size=batch_size, shuffle=False)
+    # store=False: this run measures the machine it runs on, beside the NumPy loop timed here
+    record = train(model, x, y, epochs=epochs, batch_size=batch_size, shuffle=False, store=False)
     return ScratchRun(numpy_loss=numpy_loss, keras_loss=record.history["loss"], epochs=epochs,
                       units=units, timesteps=x.shape[1], batch_size=batch_size,
                       learning_rate=learning_rate, momentum=momentum, clip=clip,

@@ -1,4 +1,9 @@
-"""Training a compiled Keras model and keeping what the chapters report."""
+"""Training a compiled Keras model and keeping what the chapters report.
+
+Every run goes through :func:`train`, which asks the results store
+(:mod:`rnnlab.experiments.store`) first: a run recorded under the same key is served (its trained
+variables assigned to the model, its history returned) instead of trained again.
+"""
 from __future__ import annotations
 
 import time
@@ -9,6 +14,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.checks import integer
+from rnnlab.config import SEED, seed_everything
+from rnnlab.experiments import store as results
 from rnnlab.experiments.records import Record
 
 
@@ -20,11 +27,19 @@ class TrainRecord(Record):
         history: Keras' per-epoch metrics (``loss``, ``val_loss``, ``accuracy``, ...).
         epoch_seconds: the wall time of each epoch.
         params: the model's parameter count.
+        wall_seconds: the whole fit.
+        key: the run's key in the results store.
+        provenance: where and when it was trained (machine, backend, versions, date).
+        served: True when the run came from the store rather than from training here.
     """
 
     history: dict[str, list[float]]
     epoch_seconds: list[float]
     params: int
+    wall_seconds: float = 0.0
+    key: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    served: bool = False
 
 
 @dataclass
@@ -44,8 +59,15 @@ class FitRecord(TrainRecord):
 
 def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int = 64,
           validation_data: tuple[np.ndarray, np.ndarray] | None = None,
-          callbacks: Sequence[Any] = (), verbose: int = 0, shuffle: bool = True) -> TrainRecord:
+          callbacks: Sequence[Any] = (), verbose: int = 0, shuffle: bool = True,
+          seed: int = SEED, store: bool = True) -> TrainRecord:
     """Fit a compiled Keras model and record its history and the wall time of each epoch.
+
+    Right before ``fit``, :func:`~rnnlab.config.seed_everything` is called with ``seed``, so the
+    order of the shuffled batches and the dropout masks depend on ``seed`` and on nothing the
+    caller did before. With ``store`` (the default) the results store is asked first (its mode
+    is ``RNNLAB_STORE``; see :mod:`rnnlab.experiments.store`): a matching record is served, and
+    a run trained here is written when the mode says so.
 
     Args:
         model: a compiled ``keras.Model``.
@@ -56,15 +78,81 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         callbacks: extra Keras callbacks (e.g. ``keras.callbacks.EarlyStopping``).
         verbose: Keras' verbosity (0 silent, 1 progress bar, 2 one line per epoch).
         shuffle: shuffle the training examples before each epoch (False: batches in order).
+        seed: seeds the shuffling and dropout of this fit.
+        store: False to bypass the results store (for runs that measure this machine, such as
+            timing comparisons).
 
     Returns:
         A :class:`TrainRecord`.
-    """
-    import keras
 
+    Raises:
+        rnnlab.experiments.store.MissingRecord: in strict mode, for a run the store lacks.
+        rnnlab.experiments.store.RecordMismatch: in verify mode, for a run that does not
+            reproduce its record.
+    """
     integer("epochs", epochs)
+    seed = integer("seed", seed, minimum=0)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    mode = results.mode() if store else "off"
+    if mode == "off":
+        record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
+                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                      shuffle=shuffle, seed=seed)
+        run = results.new_run("", model.name, {}, record.history, record.epoch_seconds,
+                              record.params, record.wall_seconds)
+        results.SESSION.append((run, False))
+        record.provenance = run.provenance
+        return record
+    validation = validation_data or (None, None)
+    material = results.key_material(
+        model, {"x": x, "y": y, "x_validation": validation[0], "y_validation": validation[1]},
+        {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle, "seed": seed},
+        callbacks)
+    key = results.run_key(material)
+    label = f"{model.name}: {model.count_params():,} parameters, {epochs} epoch(s), seed {seed}"
+    results.log_request(key, label)
+    box = results.Store()
+    if mode in {"read", "fill", "strict"} and key in box:
+        stored = box.read(key)
+        variables = box.weights(key)
+        if len(variables) != len(model.variables):
+            raise results.InvalidRecord(f"record {key} holds {len(variables)} variables, the "
+                                        f"model has {len(model.variables)}")
+        for variable, value in zip(model.variables, variables):
+            variable.assign(value)
+        results.SESSION.append((stored, True))
+        return TrainRecord(history=stored.history, epoch_seconds=stored.epoch_seconds,
+                           params=stored.params, wall_seconds=stored.wall_seconds, key=key,
+                           provenance=stored.provenance, served=True)
+    if mode == "strict":
+        raise results.MissingRecord(
+            f"the results store {box.runs} has no record of {label} (key {key}); run "
+            "`python3 tools/course.py results` to record it")
+    if mode == "verify" and key not in box:
+        raise results.MissingRecord(f"no record of {label} (key {key}) to verify")
+    record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
+                  validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                  shuffle=shuffle, seed=seed)
+    run = results.new_run(key, label, material, record.history, record.epoch_seconds,
+                          record.params, record.wall_seconds)
+    if mode == "verify":
+        problems = results.compare_histories(box.read(key).history, record.history)
+        if problems:
+            raise results.RecordMismatch(f"{label} (key {key}) does not reproduce its record:\n"
+                                         + "\n".join(problems))
+    if mode in {"fill", "refresh"}:
+        box.write(run, results.variable_values(model))
+    results.SESSION.append((run, False))
+    record.key, record.provenance = key, run.provenance
+    return record
+
+
+def _fit(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
+         validation_data: Any, callbacks: Sequence[Any], verbose: int, shuffle: bool,
+         seed: int) -> TrainRecord:
+    """Train for real: seed, ``model.fit``, time each epoch."""
+    import keras
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -78,16 +166,20 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
             self.seconds.append(time.perf_counter() - self._start)
 
     timer = EpochTimer()
+    seed_everything(seed)
+    started = time.perf_counter()
     fit = model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data,
                     callbacks=[timer, *callbacks], verbose=verbose, shuffle=shuffle)
     history = {key: [float(v) for v in values] for key, values in fit.history.items()}
-    return TrainRecord(history=history, epoch_seconds=timer.seconds, params=model.count_params())
+    return TrainRecord(history=history, epoch_seconds=timer.seconds, params=model.count_params(),
+                       wall_seconds=time.perf_counter() - started)
 
 
 def fit_evaluate(model: Any, splits: Mapping[str, tuple[Any, Any]], *, loss: str,
                  metrics: Sequence[str] = (), epochs: int, patience: int,
                  batch_size: int = 64, optimizer: str = "adam",
-                 test_scores: Mapping[str, Callable[[Any], float]] | None = None) -> FitRecord:
+                 test_scores: Mapping[str, Callable[[Any], float]] | None = None,
+                 seed: int = SEED) -> FitRecord:
     """Compile, train with early stopping on the validation loss, and evaluate once on test.
 
     Early stopping watches the validation loss after each epoch, stops after ``patience``
@@ -107,6 +199,7 @@ def fit_evaluate(model: Any, splits: Mapping[str, tuple[Any, Any]], *, loss: str
         optimizer: Keras optimizer name, with its default settings.
         test_scores: extra scores of the kept model on the test set, by name: each a function
             of the trained model returning a number (e.g. an error in the data's own units).
+        seed: seeds the shuffling and dropout of training (see :func:`train`).
 
     Returns:
         A :class:`FitRecord`.
@@ -121,12 +214,64 @@ def fit_evaluate(model: Any, splits: Mapping[str, tuple[Any, Any]], *, loss: str
     stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                          restore_best_weights=True)
     record = train(model, *splits["train"], epochs=epochs, batch_size=batch_size,
-                   validation_data=splits["validation"], callbacks=[stop])
+                   validation_data=splits["validation"], callbacks=[stop], seed=seed)
     validation_loss = record.history["val_loss"]
     test = model.evaluate(*splits["test"], batch_size=256, verbose=0, return_dict=True)
     scores = {key: float(value) for key, value in test.items()}
     for name, score in (test_scores or {}).items():
         scores[name] = float(score(model))
     return FitRecord(history=record.history, epoch_seconds=record.epoch_seconds,
-                     params=record.params, best_epoch=int(np.nanargmin(validation_loss)) + 1,
+                     params=record.params, wall_seconds=record.wall_seconds, key=record.key,
+                     provenance=record.provenance, served=record.served, best_epoch=int(np.nanargmin(validation_loss)) + 1,
                      epochs_run=len(validation_loss), test=scores)
+
+
+def gradient_norm(model: Any, x: np.ndarray, y: np.ndarray) -> float:
+    """The global norm of the gradient of the mean squared error with respect to the model's
+    trainable weights, on any Keras backend.
+
+    Keras 3 has no backend-independent gradient, so this is the one place that asks the backend:
+    ``tf.GradientTape`` on TensorFlow, ``jax.grad`` of ``model.stateless_call`` on JAX,
+    ``backward()`` on PyTorch.
+
+    Args:
+        model: a built ``keras.Model`` with one output.
+        x, y: inputs and targets (the loss is ``mean((model(x) - y) ** 2)``).
+
+    Returns:
+        ``sqrt(sum of the squared gradient entries)`` over every trainable weight.
+    """
+    import keras
+
+    x = np.asarray(x, np.float32)
+    y = np.asarray(y, np.float32).reshape(len(x), -1)
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x) - y))
+        grads = [np.asarray(g) for g in tape.gradient(loss, model.trainable_variables)]
+    elif backend == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        trainable = [v.value for v in model.trainable_variables]
+        frozen = [v.value for v in model.non_trainable_variables]
+
+        def loss(weights: list[Any]) -> Any:
+            output, _ = model.stateless_call(weights, frozen, x)
+            return jnp.mean(jnp.square(output - y))
+
+        grads = [np.asarray(g) for g in jax.grad(loss)(trainable)]
+    elif backend == "torch":
+        import torch
+
+        model.zero_grad() if hasattr(model, "zero_grad") else None
+        loss = torch.mean(torch.square(model(x) - torch.as_tensor(y)))
+        weights = [v.value for v in model.trainable_variables]
+        grads = [g.detach().cpu().numpy() for g in torch.autograd.grad(loss, weights)]
+    else:
+        raise ValueError(f"gradient_norm supports the tensorflow, jax and torch backends, "
+                         f"not {backend!r}")
+    return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in grads)))

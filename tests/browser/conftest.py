@@ -1,6 +1,6 @@
 """Fixtures of the browser test: the built site served on 127.0.0.1, and Debian's Chromium.
 
-The site folder is ``$RNNLAB_SITE`` (default ``_build/fast/_build/html``, what
+The site folder is ``$RNNLAB_SITE`` (default ``_build/full/_build/html``, what
 ``python3 tools/course.py test`` builds). Chromium is ``$RNNLAB_CHROMIUM`` or the first of
 ``chromium`` / ``chromium-browser`` on the PATH; Playwright drives it, and no browser is
 downloaded. Screenshots go to ``$RNNLAB_SCREENSHOTS`` (default ``_build/browser``).
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("RNNLAB_SITE", ROOT / "_build" / "fast" / "_build" / "html"))
+SITE = Path(os.environ.get("RNNLAB_SITE", ROOT / "_build" / "full" / "_build" / "html"))
 SHOTS = Path(os.environ.get("RNNLAB_SCREENSHOTS", ROOT / "_build" / "browser"))
 
 

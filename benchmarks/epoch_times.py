@@ -1,0 +1,115 @@
+"""Seconds per epoch of chapter 6's models, per cell and per Keras backend, on this machine.
+
+    python benchmarks/epoch_times.py                          # every installed backend, 55,000 images
+    python benchmarks/epoch_times.py --samples 5500           # a tenth: quicker, same ranking
+    python benchmarks/epoch_times.py --backends jax --deterministic 0
+
+Each (backend, determinism) pair runs in its own process (``KERAS_BACKEND`` and
+``RNNLAB_DETERMINISTIC`` are read once, when Keras is imported). In each, the article's model
+(the recurrent layer with 64 units, BatchNormalization, Dense(10) logits, SGD, batch 64) is
+trained on random data of MNIST's shape: one warm-up epoch (tracing, compilation), then
+``--epochs`` timed epochs, scaled to seconds per ``--per`` images (55,000: one epoch of the
+course's training set). Op determinism applies to TensorFlow and PyTorch only (JAX on a CPU is
+deterministic as it is). On a machine with a GPU the backends place the model there.
+
+The table is printed and written to ``benchmarks/results/epoch_times-<host>.json`` with the
+machine, versions and settings; the course quotes these figures only from such a file.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CELLS = ("simple_rnn", "lstm", "gru")
+HERE = Path(__file__).resolve().parent
+
+WORKER = """
+import json, os, sys, time
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import rnnlab
+from rnnlab.experiments import mnist_model
+from rnnlab.experiments.store import environment
+samples, epochs, per = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+rng = np.random.default_rng(0)
+x = rng.uniform(0, 1, size=(samples, 28, 28)).astype(np.float32)
+y = rng.integers(0, 10, size=samples)
+out = {"environment": environment(), "seconds_per_epoch": {}}
+for cell in sys.argv[4:]:
+    rnnlab.seed_everything(0)
+    model = mnist_model(cell, 64, "sgd")
+    model.fit(x, y, batch_size=64, epochs=1, verbose=0)          # warm-up: tracing, compiling
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=64, epochs=epochs, verbose=0)
+    out["seconds_per_epoch"][cell] = (time.perf_counter() - start) / epochs * per / samples
+print("RESULT " + json.dumps(out))
+"""
+
+
+def installed(backend: str) -> bool:
+    return importlib.util.find_spec({"tensorflow": "tensorflow", "jax": "jax",
+                                     "torch": "torch"}[backend]) is not None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    parser.add_argument("--deterministic", nargs="+", default=["1", "0"],
+                        help="op determinism settings to time (TensorFlow, PyTorch)")
+    parser.add_argument("--samples", type=int, default=55_000, help="images per timed epoch")
+    parser.add_argument("--epochs", type=int, default=1, help="timed epochs after the warm-up")
+    parser.add_argument("--per", type=int, default=55_000, help="report seconds per this many images")
+    parser.add_argument("--cells", nargs="+", default=list(CELLS))
+    parser.add_argument("--out", type=Path, default=HERE / "results"
+                        / f"epoch_times-{platform.node() or 'host'}.json")
+    args = parser.parse_args()
+
+    rows = []
+    for backend in args.backends:
+        if not installed(backend):
+            print(f"{backend}: not installed, skipped")
+            continue
+        settings = args.deterministic if backend in ("tensorflow", "torch") else ["0"]
+        for determinism in settings:
+            env = {**os.environ, "KERAS_BACKEND": backend, "RNNLAB_DETERMINISTIC": determinism,
+                   "RNNLAB_STORE": "off"}
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", WORKER, str(args.samples),
+                                   str(args.epochs), str(args.per), *args.cells],
+                                  capture_output=True, text=True, env=env)
+            lines = [l for l in done.stdout.splitlines() if l.startswith("RESULT ")]
+            if done.returncode != 0 or not lines:
+                print(f"{backend} (determinism {determinism}): failed\n{done.stderr[-2000:]}")
+                continue
+            result = json.loads(lines[-1][len("RESULT "):])
+            rows.append({"backend": backend, "deterministic": determinism == "1", **result,
+                         "wall_seconds": time.perf_counter() - started})
+
+    if not rows:
+        sys.exit("no backend could be timed")
+    env = rows[0]["environment"]
+    gpus = ", ".join(env["gpus"]) or "no GPU"
+    print(f"\n{env['cpu']} ({env['cpu_count']} logical cores, {gpus}); Keras {env['versions']['keras']}")
+    print(f"seconds per {args.per:,}-image epoch (timed on {args.samples:,} images, batch 64, "
+          f"64 units, after a warm-up epoch)\n")
+    print(f"{'backend':<24}" + "".join(f"{c:>12}" for c in args.cells))
+    for row in rows:
+        version = row["environment"]["versions"].get(row["backend"], "")
+        name = f"{row['backend']} {version}" + (", determ." if row["deterministic"] else "")
+        print(f"{name:<24}" + "".join(f"{row['seconds_per_epoch'][c]:12.2f}" for c in args.cells))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"settings": vars(args) | {"out": str(args.out)},
+                                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                    "rows": rows}, indent=1, default=str) + "\n")
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,449 @@
+"""The results store: every training run of the course, recorded once and served by its key.
+
+Every Keras training run of the course goes through :func:`rnnlab.experiments.train`, and
+:func:`train` asks this store first. A run's **key** is a hash of everything that decides its
+numbers:
+
+* ``PROTOCOL`` (bumped whenever the training semantics of ``train`` change),
+* the Keras backend and whether op determinism is on,
+* the model: each layer's class and configuration (auto-generated names left out), and a digest
+  of the values of all its variables before training (weights, normalisation statistics,
+  dropout generators' states) — so the seed that initialised it is covered too,
+* how it is compiled (optimizer and its settings, loss, metrics) and the optimizer's step count,
+* a digest of the training and validation arrays (dtype, shape, bytes),
+* the fit itself: epochs, batch size, shuffling, the seed drawn before ``fit``, callbacks.
+
+A **record** is one JSON file ``results/runs/<key>.json`` (what was trained, the history, wall
+times, and where and when: machine, backend, library versions) and one ``<key>.npz`` holding the
+values of the model's variables after training, written with fixed timestamps so that an
+unchanged rerun rewrites the same bytes. Serving a record assigns those values to the model and
+returns the recorded history: everything a chapter computes after training (evaluation,
+predictions, gates) then runs on the trained model as if it had just been trained. Plain files,
+one per run, rather than SQLite: they diff and merge in git, processes training in parallel
+never contend for one file, and each is written atomically (temporary file and rename).
+
+Library versions and the machine are recorded, not keyed: they change round-off, not what the
+run is. ``python3 tools/course.py verify`` retrains recorded runs and checks that they reproduce
+within :data:`VERIFY_RTOL`/:data:`VERIFY_ATOL`.
+
+What the store does is set by ``RNNLAB_STORE``:
+
+``read`` (the default in full mode)
+    serve a record whose key matches; train what is missing, without writing it.
+``fill``
+    the same, and write what was trained.
+``refresh``
+    train everything, write every record (``python3 tools/course.py results``).
+``strict``
+    serve, and refuse (:class:`MissingRecord`) to train what is missing (the CI site build).
+``verify``
+    train everything and compare with the record (:class:`RecordMismatch` if they differ).
+``off`` (the default in fast mode)
+    never read or write: fast-mode budgets are tests of the code, not results.
+
+``RNNLAB_RESULTS`` moves the store (default: ``results/`` at the top of the repository) and
+``RNNLAB_STORE_LOG`` names a file to which every requested key is appended (one line each), so
+a build can tell which records no chapter asked for.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnnlab.config import deterministic, fast_mode
+
+PROTOCOL = 1
+"""Version of the training semantics of :func:`rnnlab.experiments.train`: part of every key."""
+
+STORE_ENV = "RNNLAB_STORE"
+RESULTS_ENV = "RNNLAB_RESULTS"
+LOG_ENV = "RNNLAB_STORE_LOG"
+MODES = ("read", "fill", "refresh", "strict", "verify", "off")
+
+VERIFY_RTOL = 1e-3
+"""A retrained loss reproduces its record when within this relative difference of it."""
+VERIFY_ATOL = 5e-3
+"""A retrained accuracy (any metric that is not a loss) reproduces within this absolute
+difference: one wrong answer more or less out of 200."""
+
+
+class StoreError(RuntimeError):
+    """Base class of the store's errors."""
+
+
+class MissingRecord(StoreError):
+    """Strict mode needed a run the store does not hold."""
+
+
+class RecordMismatch(StoreError):
+    """Verify mode retrained a run and got other numbers than its record."""
+
+
+class InvalidRecord(StoreError):
+    """A record file is damaged or does not match its key; it is never served."""
+
+
+def mode() -> str:
+    """The store's mode: ``RNNLAB_STORE``, else ``off`` in fast mode and ``read`` in full mode.
+
+    Raises:
+        ValueError: for a value that is not one of :data:`MODES`.
+    """
+    raw = os.environ.get(STORE_ENV, "").strip().lower()
+    if not raw:
+        return "off" if fast_mode() else "read"
+    if raw not in MODES:
+        raise ValueError(f"{STORE_ENV} must be one of {', '.join(MODES)} (or unset); got {raw!r}")
+    return raw
+
+
+def root() -> Path:
+    """The store's folder: ``RNNLAB_RESULTS``, else ``results/`` beside the ``rnnlab`` package."""
+    override = os.environ.get(RESULTS_ENV, "").strip()
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "results"
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+
+
+def array_digest(array: Any) -> str:
+    """A digest of an array's dtype, shape and bytes (BLAKE2b, 16 bytes, hex)."""
+    array = np.ascontiguousarray(np.asarray(array))
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{array.dtype.str}{array.shape}".encode())
+    h.update(array.tobytes())
+    return h.hexdigest()
+
+
+def _strip_names(value: Any) -> Any:
+    """A configuration without the auto-generated, session-dependent ``name`` of its layers
+    (``lstm_3``) and optimizers (``adam_2``)."""
+    if isinstance(value, Mapping):
+        layer = (("trainable" in value or "learning_rate" in value)
+                 and isinstance(value.get("name"), str))
+        return {k: _strip_names(v) for k, v in value.items() if not (layer and k == "name")}
+    if isinstance(value, (list, tuple)):
+        return [_strip_names(v) for v in value]
+    return value
+
+
+def variable_values(model: Any) -> list[np.ndarray]:
+    """The values of all of a model's variables (``model.variables`` order) as NumPy arrays."""
+    import keras
+
+    return [np.asarray(keras.ops.convert_to_numpy(v.value)) for v in model.variables]
+
+
+def _callback_config(callback: Any) -> dict[str, Any]:
+    simple = (bool, int, float, str, type(None))
+    return {"class": type(callback).__name__,
+            **{k: v for k, v in sorted(vars(callback).items())
+               if not k.startswith("_") and isinstance(v, simple)}}
+
+
+def key_material(model: Any, data: Mapping[str, Any], fit: Mapping[str, Any],
+                 callbacks: Sequence[Any] = ()) -> dict[str, Any]:
+    """Everything that decides a training run's numbers, as plain data (see the module doc).
+
+    Args:
+        model: the compiled ``keras.Model``, before training.
+        data: the arrays it is trained and validated on, by name.
+        fit: the other arguments of the fit (epochs, batch size, seed, ...).
+        callbacks: the user's Keras callbacks.
+    """
+    import keras
+
+    optimizer = model.optimizer
+    return {
+        "protocol": PROTOCOL,
+        "backend": keras.backend.backend(),
+        "deterministic": deterministic(),
+        "layers": [[type(layer).__name__, _strip_names(layer.get_config())] for layer in model.layers],
+        "variables": [array_digest(v) for v in variable_values(model)],
+        "compile": _strip_names(model.get_compile_config()),
+        "optimizer_steps": int(np.asarray(optimizer.iterations)) if optimizer is not None else None,
+        "data": {name: array_digest(value) for name, value in data.items() if value is not None},
+        "fit": dict(fit),
+        "callbacks": [_callback_config(c) for c in callbacks],
+    }
+
+
+def run_key(material: Mapping[str, Any]) -> str:
+    """The key of a run: SHA-256 of its canonical key material, 24 hex digits."""
+    return hashlib.sha256(_canonical(material).encode()).hexdigest()[:24]
+
+
+def environment() -> dict[str, Any]:
+    """Where a run is produced: machine, backend, determinism and library versions."""
+    import importlib.metadata as metadata
+
+    import keras
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    backend = keras.backend.backend()
+    versions = {"python": platform.python_version(), "numpy": np.__version__,
+                "keras": keras.__version__}
+    for package in {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"],
+                    "torch": ["torch"]}.get(backend, []):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            pass
+    return {"backend": backend, "deterministic": deterministic(), "versions": versions,
+            "cpu": cpu, "cpu_count": os.cpu_count(), "gpus": _gpus(backend),
+            "platform": platform.platform()}
+
+
+def _gpus(backend: str) -> list[str]:
+    try:
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return [tf.config.experimental.get_device_details(d).get("device_name", d.name)
+                    for d in tf.config.list_physical_devices("GPU")]
+        if backend == "jax":
+            import jax
+
+            return [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+        if backend == "torch":
+            import torch
+
+            return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    except Exception:  # a broken driver must not stop a run from being recorded
+        return []
+    return []
+
+
+def _npz_bytes(arrays: Sequence[np.ndarray]) -> bytes:
+    """An .npz of ``arrays`` (``v000``, ``v001``, ...) with fixed timestamps: same arrays, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i, array in enumerate(arrays):
+            entry = io.BytesIO()
+            np.lib.format.write_array(entry, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"v{i:03d}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entry.getvalue())
+    return buffer.getvalue()
+
+
+@dataclass
+class StoredRun:
+    """One record of the store, as read from its JSON file.
+
+    Attributes:
+        key: the run's key (its file name).
+        label: a human-readable description (model, epochs), not part of the key.
+        material: the key material the key was computed from.
+        history, epoch_seconds, params, wall_seconds: what training produced.
+        provenance: :func:`environment` of the producing run, and its ``date`` (UTC, ISO 8601).
+        weights_sha256: SHA-256 of the ``.npz`` of trained variable values.
+    """
+
+    key: str
+    label: str
+    material: dict[str, Any]
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    params: int
+    wall_seconds: float
+    provenance: dict[str, Any]
+    weights_sha256: str
+
+
+class Store:
+    """A folder of run records (see the module doc). ``Store()`` is the course's store."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else root()
+
+    @property
+    def runs(self) -> Path:
+        return self.folder / "runs"
+
+    def keys(self) -> list[str]:
+        """The keys of every record held, sorted."""
+        return sorted(p.stem for p in self.runs.glob("*.json")) if self.runs.exists() else []
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (self.runs / f"{key}.json").exists()
+
+    def read(self, key: str) -> StoredRun:
+        """The record of ``key``, checked: its key must be the hash of its material and its
+        weights file must have the recorded SHA-256.
+
+        Raises:
+            KeyError: if there is no record of ``key``.
+            InvalidRecord: if the record is damaged or does not match its key.
+        """
+        path = self.runs / f"{key}.json"
+        if not path.exists():
+            raise KeyError(f"no record {key} in {self.runs}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            run = StoredRun(**data)
+        except (ValueError, TypeError) as error:
+            raise InvalidRecord(f"{path} is not a run record: {error}") from None
+        if run.key != key or run_key(run.material) != key:
+            raise InvalidRecord(f"{path}: its key material hashes to {run_key(run.material)}, "
+                                f"not {key}; the record is stale or was edited")
+        weights = self.runs / f"{key}.npz"
+        if not weights.exists() or hashlib.sha256(weights.read_bytes()).hexdigest() != run.weights_sha256:
+            raise InvalidRecord(f"{weights} is missing or does not match its record")
+        return run
+
+    def weights(self, key: str) -> list[np.ndarray]:
+        """The trained variable values of ``key``, in ``model.variables`` order."""
+        with np.load(self.runs / f"{key}.npz", allow_pickle=False) as archive:
+            return [archive[f"v{i:03d}"] for i in range(len(archive.files))]
+
+    def write(self, run: StoredRun, weights: Sequence[np.ndarray]) -> Path:
+        """Write a record and its weights atomically (weights first, so a record never points
+        at weights that are not there)."""
+        from rnnlab.data import atomic_write
+
+        blob = _npz_bytes(weights)
+        run.weights_sha256 = hashlib.sha256(blob).hexdigest()
+        atomic_write(self.runs / f"{run.key}.npz", blob)
+        text = json.dumps(run.__dict__, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        path = self.runs / f"{run.key}.json"
+        atomic_write(path, text.encode("utf-8"))
+        return path
+
+    def remove(self, key: str) -> None:
+        """Delete a record and its weights."""
+        for suffix in (".json", ".npz"):
+            (self.runs / f"{key}{suffix}").unlink(missing_ok=True)
+
+    def check(self) -> list[str]:
+        """Problems of the store: records that fail :meth:`read`'s checks, weights without a
+        record. Empty when every record is sound."""
+        problems = []
+        for key in self.keys():
+            try:
+                self.read(key)
+            except (InvalidRecord, KeyError) as error:
+                problems.append(str(error))
+        if self.runs.exists():
+            for weights in self.runs.glob("*.npz"):
+                if not (self.runs / f"{weights.stem}.json").exists():
+                    problems.append(f"{weights} has no record")
+        return problems
+
+
+SESSION: list[tuple[StoredRun, bool]] = []
+"""Every run of this process, in order, with True where it was served from the store: what
+:func:`provenance` describes."""
+
+
+def log_request(key: str, label: str) -> None:
+    """Append ``key`` to the file named by ``RNNLAB_STORE_LOG``, if it is set."""
+    path = os.environ.get(LOG_ENV, "").strip()
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"{key}\t{label}\n")
+
+
+def requested_keys(log_path: str | Path) -> set[str]:
+    """The keys a request log holds (see ``RNNLAB_STORE_LOG``)."""
+    path = Path(log_path)
+    if not path.exists():
+        return set()
+    return {line.split("\t", 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if line}
+
+
+def compare_histories(recorded: Mapping[str, Sequence[float]],
+                      retrained: Mapping[str, Sequence[float]]) -> list[str]:
+    """Where a retrained history differs from its record beyond the verify tolerances.
+
+    Losses (metrics whose name contains ``loss``) must agree within :data:`VERIFY_RTOL`
+    relatively, other metrics within :data:`VERIFY_ATOL` absolutely, epoch by epoch.
+
+    Returns:
+        One line per disagreement; empty when the run reproduces.
+    """
+    problems = []
+    if set(recorded) != set(retrained):
+        return [f"metrics differ: recorded {sorted(recorded)}, retrained {sorted(retrained)}"]
+    for name in sorted(recorded):
+        a, b = np.asarray(recorded[name], float), np.asarray(retrained[name], float)
+        if a.shape != b.shape:
+            problems.append(f"{name}: {a.size} epochs recorded, {b.size} retrained")
+            continue
+        if "loss" in name:
+            bad = ~np.isclose(b, a, rtol=VERIFY_RTOL, atol=0, equal_nan=True)
+        else:
+            bad = ~np.isclose(b, a, rtol=0, atol=VERIFY_ATOL, equal_nan=True)
+        for epoch in np.flatnonzero(bad):
+            problems.append(f"{name}, epoch {epoch + 1}: recorded {a[epoch]:.6g}, "
+                            f"retrained {b[epoch]:.6g}")
+    return problems
+
+
+def new_run(key: str, label: str, material: Mapping[str, Any], history: Mapping[str, Any],
+            epoch_seconds: Sequence[float], params: int, wall_seconds: float) -> StoredRun:
+    """A record of a run just trained here (its provenance is this machine, now)."""
+    return StoredRun(key=key, label=label, material=dict(material),
+                     history={k: [float(x) for x in v] for k, v in history.items()},
+                     epoch_seconds=[float(s) for s in epoch_seconds], params=int(params),
+                     wall_seconds=float(wall_seconds), provenance=here_and_now(),
+                     weights_sha256="")
+
+
+def here_and_now() -> dict[str, Any]:
+    """:func:`environment` with the current date and time (UTC, ISO 8601) as ``date``."""
+    return {**environment(), "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def provenance(runs: Sequence[tuple[StoredRun, bool]] | None = None) -> str:
+    """One sentence saying where and when the training runs of a page were produced.
+
+    Args:
+        runs: ``(record, served)`` pairs (default: every run of this process, :data:`SESSION`).
+
+    Returns:
+        E.g. ``"12 runs served from the results store, trained on 2026-11-26 on Intel Xeon
+        (2 cores, no GPU) with Keras 3.15.1 on TensorFlow 2.21.0, op determinism off"``.
+    """
+    runs = SESSION if runs is None else list(runs)
+    if not runs:
+        return "no network was trained on this page"
+    groups: dict[tuple[bool, str], list[str]] = {}
+    for run, served in runs:
+        p = run.provenance
+        versions = p.get("versions", {})
+        backend = p.get("backend", "?")
+        gpus = ", ".join(p.get("gpus") or []) or "no GPU"
+        where = (f"{p.get('cpu', '?')} ({p.get('cpu_count', '?')} cores, {gpus}) with Keras "
+                 f"{versions.get('keras', '?')} on {_BACKEND_NAMES.get(backend, backend)} "
+                 f"{versions.get(backend, '')}".rstrip()
+                 + f", op determinism {'on' if p.get('deterministic') else 'off'}")
+        groups.setdefault((served, where), []).append(str(p.get("date", "?"))[:10])
+    parts = []
+    for (served, where), dates in sorted(groups.items(), key=lambda item: not item[0][0]):
+        span = min(dates) if min(dates) == max(dates) else f"{min(dates)} to {max(dates)}"
+        count = f"{len(dates)} run{'s' if len(dates) != 1 else ''}"
+        how = "served from the results store, trained" if served else "trained as the page was built,"
+        parts.append(f"{count} {how} on {span} on {where}")
+    return "; ".join(parts)
+
+
+_BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}

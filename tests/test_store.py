@@ -1,0 +1,201 @@
+"""The results store: keys, serving, strict and verify modes, integrity checks, provenance.
+
+These run on any Keras backend (CI runs them on TensorFlow and on JAX).
+"""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rnnlab.config import seed_everything
+from rnnlab.data import adding_problem
+from rnnlab.experiments import store
+from rnnlab.experiments.adding import adding_model
+from rnnlab.experiments.training import gradient_norm, train
+
+X, Y = adding_problem(64, 6, seed=1)
+
+
+@pytest.fixture
+def box(monkeypatch, tmp_path):
+    monkeypatch.setenv("RNNLAB_RESULTS", str(tmp_path / "store"))
+    monkeypatch.setenv("RNNLAB_FAST", "0")
+    monkeypatch.delenv("RNNLAB_STORE_LOG", raising=False)
+    store.SESSION.clear()
+    return store.Store()
+
+
+def model(seed=0, units=4):
+    seed_everything(seed)
+    return adding_model("lstm", 6, units, 1e-2)
+
+
+def fit(m, mode, monkeypatch, **kwargs):
+    monkeypatch.setenv("RNNLAB_STORE", mode)
+    return train(m, X, Y, epochs=kwargs.pop("epochs", 2), batch_size=16, **kwargs)
+
+
+def key_of(m, x=X, **fit_args):
+    fit_args = {"epochs": 2, "batch_size": 16, "shuffle": True, "seed": 0, **fit_args}
+    return store.run_key(store.key_material(
+        m, {"x": x, "y": Y, "x_validation": None, "y_validation": None}, fit_args))
+
+
+def test_the_key_covers_what_decides_the_numbers_and_ignores_names():
+    base = key_of(model())
+    assert key_of(model()) == base                       # new auto names (lstm_1, adam_1, ...)
+    assert key_of(model(seed=1)) != base                 # other initial weights
+    assert key_of(model(units=5)) != base                # other architecture
+    assert key_of(model(), epochs=3) != base             # other budget
+    assert key_of(model(), seed=1) != base               # other shuffling seed
+    assert key_of(model(), x=X + 1e-3) != base           # other data
+    m = model()
+    m.optimizer.learning_rate.assign(0.5)
+    assert key_of(m) != base                             # other optimizer setting
+
+
+def test_a_filled_run_is_served_with_its_trained_weights(box, monkeypatch):
+    trained = model()
+    first = fit(trained, "fill", monkeypatch)
+    assert not first.served and first.key in box
+    served_model = model()
+    again = fit(served_model, "read", monkeypatch)
+    assert again.served and again.key == first.key
+    assert again.history == first.history and again.epoch_seconds == first.epoch_seconds
+    for a, b in zip(trained.variables, served_model.variables):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert [served for _, served in store.SESSION] == [False, True]
+
+
+def test_read_mode_trains_what_is_missing_without_writing(box, monkeypatch):
+    record = fit(model(), "read", monkeypatch)
+    assert not record.served and box.keys() == []
+
+
+def test_off_mode_never_touches_the_store(box, monkeypatch):
+    fit(model(), "fill", monkeypatch)
+    record = fit(model(), "off", monkeypatch)
+    assert not record.served and record.key == "" and len(box.keys()) == 1
+
+
+def test_strict_mode_refuses_to_train_a_missing_run(box, monkeypatch):
+    with pytest.raises(store.MissingRecord, match="course.py results"):
+        fit(model(), "strict", monkeypatch)
+
+
+def test_verify_mode_retrains_and_compares(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    assert not fit(model(), "verify", monkeypatch).served         # reproduces: no error
+    path = box.runs / f"{first.key}.json"
+    data = json.loads(path.read_text())
+    data["history"]["loss"][-1] *= 1.01                          # a record that lies by 1 %
+    path.write_text(json.dumps(data))
+    with pytest.raises(store.RecordMismatch, match="loss, epoch 2"):
+        fit(model(), "verify", monkeypatch)
+
+
+def test_refresh_mode_retrains_and_rewrites_the_same_bytes(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    weights = (box.runs / f"{first.key}.npz").read_bytes()
+    again = fit(model(), "refresh", monkeypatch)
+    assert not again.served and again.key == first.key
+    assert (box.runs / f"{first.key}.npz").read_bytes() == weights
+
+
+def test_a_stale_or_damaged_record_is_never_served(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    path = box.runs / f"{first.key}.json"
+    data = json.loads(path.read_text())
+    data["material"]["fit"]["epochs"] = 3                        # edited: no longer its key
+    path.write_text(json.dumps(data))
+    with pytest.raises(store.InvalidRecord, match="stale or was edited"):
+        fit(model(), "read", monkeypatch)
+    assert any("stale" in problem for problem in box.check())
+
+
+def test_changed_weights_are_caught(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    (box.runs / f"{first.key}.npz").write_bytes(b"not weights")
+    with pytest.raises(store.InvalidRecord, match="does not match its record"):
+        box.read(first.key)
+    (box.runs / "orphan.npz").write_bytes(b"")
+    assert any("has no record" in problem for problem in box.check())
+
+
+def test_requested_keys_are_logged(box, monkeypatch, tmp_path):
+    log = tmp_path / "log.tsv"
+    monkeypatch.setenv("RNNLAB_STORE_LOG", str(log))
+    record = fit(model(), "read", monkeypatch)
+    assert store.requested_keys(log) == {record.key}
+    assert store.requested_keys(tmp_path / "absent") == set()
+
+
+def test_mode_defaults_and_typos(monkeypatch):
+    monkeypatch.delenv("RNNLAB_STORE", raising=False)
+    monkeypatch.setenv("RNNLAB_FAST", "1")
+    assert store.mode() == "off"
+    monkeypatch.setenv("RNNLAB_FAST", "0")
+    assert store.mode() == "read"
+    monkeypatch.setenv("RNNLAB_STORE", "refersh")
+    with pytest.raises(ValueError, match="RNNLAB_STORE must be one of"):
+        store.mode()
+
+
+def test_histories_are_compared_with_the_stated_tolerances():
+    recorded = {"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]}
+    assert store.compare_histories(recorded, {"loss": [1.0005, 0.5], "accuracy": [0.504, 0.9]}) == []
+    problems = store.compare_histories(recorded, {"loss": [1.002, 0.5], "accuracy": [0.5, 0.89]})
+    assert len(problems) == 2 and problems[0].startswith("accuracy, epoch 2")
+    assert "epochs" in store.compare_histories(recorded, {"loss": [1.0], "accuracy": [0.5]})[0]
+    assert "metrics differ" in store.compare_histories(recorded, {"loss": [1.0, 0.5]})[0]
+
+
+def test_weights_files_are_byte_for_byte_repeatable():
+    arrays = [np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2], np.uint32)]
+    assert store._npz_bytes(arrays) == store._npz_bytes([a.copy() for a in arrays])
+
+
+def test_provenance_names_the_machine_backend_and_versions(box, monkeypatch):
+    import keras
+
+    fit(model(), "fill", monkeypatch)
+    fit(model(), "read", monkeypatch)
+    sentence = store.provenance()
+    assert sentence.startswith("1 run served from the results store")
+    assert "1 run trained as the page was built" in sentence
+    assert f"Keras {keras.__version__}" in sentence and "op determinism" in sentence
+    assert store.provenance([]) == "no network was trained on this page"
+
+
+def test_gradient_norm_matches_the_formula_on_any_backend():
+    import keras
+
+    seed_everything(0)
+    dense = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
+    y = np.random.default_rng(1).normal(size=(8, 1)).astype(np.float32)
+    w, b = (np.asarray(v, np.float64) for v in dense.get_weights())
+    residual = x @ w + b - y
+    expected = np.sqrt(np.sum((2 * x.T @ residual / 8) ** 2) + np.sum((2 * residual.mean(0)) ** 2))
+    assert gradient_norm(dense, x, y) == pytest.approx(expected, rel=1e-4)
+
+
+def test_the_course_store_is_sound_and_current():
+    """Every committed record matches its key, its weights and this code's protocol."""
+    box = store.Store(store.root())
+    assert box.check() == []
+    for key in box.keys():
+        assert box.read(key).material["protocol"] == store.PROTOCOL, key
+
+
+def test_the_command_line_checks_the_store(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "rnnlab", "store", "check"], capture_output=True,
+                          text=True, env={"RNNLAB_RESULTS": str(tmp_path), "PATH": ""})
+    assert done.returncode == 0 and "0 records" in done.stdout
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "x.json").write_text("{}")
+    done = subprocess.run([sys.executable, "-m", "rnnlab", "store", "check"], capture_output=True,
+                          text=True, env={"RNNLAB_RESULTS": str(tmp_path), "PATH": ""})
+    assert done.returncode == 1 and "not a run record" in done.stderr
