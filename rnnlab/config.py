@@ -73,29 +73,38 @@ def _switch(name: str) -> bool | None:
 
 def backend() -> str | None:
     """The Keras backend this process uses (``tensorflow``, ``jax``, ``torch``), or None
-    when Keras is not installed. Reads ``KERAS_BACKEND`` without importing Keras."""
+    when Keras is not installed. Keras decides (``KERAS_BACKEND``, else ``~/.keras/keras.json``)."""
     import importlib.util
 
     if importlib.util.find_spec("keras") is None:
         return None
-    if "keras" in sys.modules:
-        return sys.modules["keras"].backend.backend()
-    return os.environ.get("KERAS_BACKEND", "tensorflow").strip() or "tensorflow"
+    import keras
+
+    return keras.backend.backend()
 
 
 def deterministic() -> bool:
     """Whether the backend's deterministic kernels are used (see the module doc).
 
+    On JAX the kernels are chosen when JAX starts, from ``XLA_FLAGS``: there this returns
+    whether ``--xla_gpu_deterministic_ops=true`` is set (JAX on a CPU is deterministic as it
+    is; ``RNNLAB_DETERMINISTIC=1`` on a JAX GPU without the flag is an error).
+
     Returns:
         ``RNNLAB_DETERMINISTIC`` when set; else True where the backend sees a GPU.
 
     Raises:
-        ValueError: for a value that is not a yes/no word.
+        ValueError: for a value that is not a yes/no word, or a request JAX cannot honour.
     """
     chosen = _switch(DETERMINISTIC_ENV)
-    if chosen is not None:
-        return chosen
-    return _gpu_visible()
+    wanted = _gpu_visible() if chosen is None else chosen
+    if backend() == "jax":
+        flag = "--xla_gpu_deterministic_ops=true" in os.environ.get("XLA_FLAGS", "")
+        if chosen and not flag and _gpu_visible():
+            raise ValueError(f"{DETERMINISTIC_ENV}=1 on JAX with a GPU needs "
+                             "XLA_FLAGS=--xla_gpu_deterministic_ops=true set before JAX starts")
+        return flag
+    return wanted
 
 
 def _gpu_visible() -> bool:
@@ -163,7 +172,8 @@ def seed_everything(seed: int = SEED) -> None:
         elif name == "torch":
             import torch
 
-            torch.use_deterministic_algorithms(True, warn_only=True)
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # cuBLAS' condition
+            torch.use_deterministic_algorithms(True)
 
 
 def setup(seed: int = SEED, *, quiet: bool = False) -> None:

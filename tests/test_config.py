@@ -62,19 +62,35 @@ def test_setup_reports_mode_and_versions(monkeypatch, capsys):
 
 @pytest.mark.parametrize("raw, expected", [("1", True), ("0", False), ("off", False)])
 def test_determinism_follows_its_switch(monkeypatch, raw, expected):
+    import keras
+
+    if keras.backend.backend() == "jax":
+        pytest.skip("on JAX, XLA_FLAGS decides")
     monkeypatch.setenv("RNNLAB_DETERMINISTIC", raw)
     assert config.deterministic() is expected
 
 
-def test_determinism_defaults_to_whether_a_gpu_is_visible(monkeypatch):
+@pytest.mark.parametrize("gpu", [True, False])
+def test_determinism_defaults_to_whether_a_gpu_is_visible(monkeypatch, gpu):
+    import keras
+
     monkeypatch.delenv("RNNLAB_DETERMINISTIC", raising=False)
-    assert config.deterministic() is config._gpu_visible()
+    monkeypatch.setattr(config, "_gpu_visible", lambda: gpu)
+    expected = gpu if keras.backend.backend() != "jax" else False  # JAX: only XLA_FLAGS decides
+    assert config.deterministic() is expected
     monkeypatch.setenv("RNNLAB_DETERMINISTIC", "maybe")
     with pytest.raises(ValueError, match="RNNLAB_DETERMINISTIC must be one of"):
         config.deterministic()
 
 
-def test_the_backend_is_named_without_importing_keras_twice():
-    import keras
+@pytest.mark.parametrize("name", ["jax", "torch", "tensorflow"])
+def test_the_backend_is_the_one_keras_uses(name):
+    import subprocess
+    import sys
 
-    assert config.backend() == keras.backend.backend()
+    done = subprocess.run([sys.executable, "-c", "from rnnlab import config; print(config.backend())"],
+                          capture_output=True, text=True, env={**__import__("os").environ,
+                                                               "KERAS_BACKEND": name})
+    if done.returncode != 0 and "No module named" in done.stderr:
+        pytest.skip(f"{name} is not installed")
+    assert done.stdout.strip().splitlines()[-1] == name

@@ -45,7 +45,7 @@ def key_of(m, x=X, **fit_args):
 
 def test_the_key_covers_what_decides_the_numbers_and_ignores_names():
     base = key_of(model())
-    assert key_of(model()) == base                       # new auto names (lstm_1, adam_1, ...)
+    assert key_of(model()) == base                       # a new optimizer name (adam_1, adam_2, ...)
     assert key_of(model(seed=1)) != base                 # other initial weights
     assert key_of(model(units=5)) != base                # other architecture
     assert key_of(model(), epochs=3) != base             # other budget
@@ -161,7 +161,10 @@ def test_provenance_names_the_machine_backend_and_versions(box, monkeypatch):
     import keras
 
     fit(model(), "fill", monkeypatch)
-    fit(model(), "read", monkeypatch)
+    store.SESSION.clear()
+    fit(model(), "read", monkeypatch)                 # served
+    fit(model(), "read", monkeypatch)                 # served again (a cell run twice): once
+    fit(model(seed=1), "read", monkeypatch)           # not recorded: trained
     sentence = store.provenance()
     assert sentence.startswith("1 run served from the results store")
     assert "1 run trained as the page was built" in sentence
@@ -199,3 +202,67 @@ def test_the_command_line_checks_the_store(tmp_path):
     done = subprocess.run([sys.executable, "-m", "rnnlab", "store", "check"], capture_output=True,
                           text=True, env={"RNNLAB_RESULTS": str(tmp_path), "PATH": ""})
     assert done.returncode == 1 and "not a run record" in done.stderr
+
+
+def test_callbacks_are_keyed_by_their_arguments_not_their_state(box, monkeypatch):
+    import keras
+
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)
+    before = store._callback_config(stop)
+    fit(model(), "off", monkeypatch, callbacks=[stop])   # the callback's best/wait change
+    assert store._callback_config(stop) == before
+    assert before["patience"] == 3 and before["class"] == "EarlyStopping"
+    assert store._callback_config(keras.callbacks.EarlyStopping(monitor="loss", patience=4)) != before
+    with pytest.raises(store.Unkeyable, match="schedule"):
+        store._callback_config(keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr))
+
+
+def test_a_run_with_a_function_in_its_callbacks_is_trained_and_never_recorded(box, monkeypatch):
+    import keras
+
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr / 2)
+    record = fit(model(), "fill", monkeypatch, callbacks=[schedule])
+    assert not record.served and record.key == "" and box.keys() == []
+
+
+def test_numpy_integers_are_keyed_and_written_like_python_integers(box, monkeypatch):
+    plain = fit(model(), "fill", monkeypatch)
+    numpy = fit(model(), "read", monkeypatch, epochs=np.int64(2))
+    assert numpy.served and numpy.key == plain.key
+
+
+def test_a_served_model_refuses_to_be_trained_further(box, monkeypatch):
+    fit(model(), "fill", monkeypatch)
+    served = model()
+    assert fit(served, "read", monkeypatch).served
+    with pytest.raises(store.StoreError, match="optimizer state"):
+        fit(served, "read", monkeypatch)
+
+
+def test_a_trained_optimizer_is_part_of_the_key():
+    m = model()
+    base = key_of(m)
+    train(m, X, Y, epochs=1, batch_size=16, store=False)     # builds the optimizer, moves weights
+    material = store.key_material(m, {"x": X, "y": Y}, {"epochs": 2})
+    assert material["optimizer_steps"] == 4 and len(material["optimizer_variables"]) > 0
+    assert key_of(m) != base
+
+
+def test_wiring_and_automatic_input_names():
+    import keras
+
+    def two_branches(merge):
+        seed_everything(0)
+        inputs = keras.Input((6, 2))                          # automatically named input_layer_N
+        a = keras.layers.LSTM(3, name="a")(inputs)
+        b = keras.layers.GRU(3, name="b")(inputs)
+        out = keras.layers.Dense(1, name="out")(merge()([a, b]))
+        m = keras.Model(inputs, out)
+        m.compile(optimizer="adam", loss="mse")
+        return m
+
+    first = store.key_material(two_branches(keras.layers.Add), {"x": X}, {})
+    second = store.key_material(two_branches(keras.layers.Add), {"x": X}, {})
+    assert first == second                                    # new input names, same key
+    assert first["wiring"] == [[], [0], [0], [1, 2], [3]]     # the graph is keyed, not a chain
+    assert "wiring" not in store.key_material(model(), {"x": X}, {})

@@ -239,29 +239,30 @@ def site_build(mode: str, strict: bool = False) -> Path:
     key = digest([p for p in (ROOT / "rnnlab").rglob("*.py")] + sorted((STORE / "runs").glob("*.json")))
     stamp = out / ".rnnlab-hash"
     if out.exists() and (not stamp.exists() or stamp.read_text() != key):
-        print(f"=== rnnlab/ changed since the last {mode} build: dropping {out}", flush=True)
+        print(f"=== rnnlab/ or results/ changed since the last {mode} build: dropping {out}", flush=True)
         shutil.rmtree(out)
-    fresh = not out.exists()
+    if strict and out.exists():
+        # strict mode checks what the chapters ask for: every notebook must execute, none may
+        # come from jupyter-cache (whose outputs may have been made in another mode)
+        print(f"=== strict build: dropping {out} so that every chapter executes", flush=True)
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     env = {"RNNLAB_FAST": "1" if mode == "fast" else "0"}
     log = out / "store-requests.tsv"
-    log.unlink(missing_ok=True)
     if strict:
         env.update(RNNLAB_STORE="strict", RNNLAB_STORE_LOG=str(log))
-    stage(f"build site ({mode} mode{', from the results store' if strict else ''})", *SITE_BUILD,
-          "--path-output", str(out), env=env)
-    stamp.write_text(key)
-    if strict and fresh:
+    stage(f"build site ({mode} mode{', strictly from the results store' if strict else ''})",
+          *SITE_BUILD, "--path-output", str(out), env=env)
+    if strict:
         stale = sorted(store_keys() - requested(log))
         if stale:
             report()
             sys.exit(f"course.py: the results store holds {len(stale)} record(s) no chapter asked "
                      f"for (stale: their key no longer matches any run): {', '.join(stale)}. "
                      "Run `python3 tools/course.py results` to rewrite the store.")
-        print(f"=== results store: all {len(store_keys())} records asked for, none missing", flush=True)
-    elif strict:
-        print("=== results store: cached build, stale records not checked "
-              f"(remove {out} to check them)", flush=True)
+        print(f"=== results store: {len(requested(log))} runs asked for, all served; no stale "
+              f"record among {len(store_keys())}", flush=True)
+    stamp.write_text(key)
     return out / "_build" / "html" / "index.html"
 
 

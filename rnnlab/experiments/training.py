@@ -64,10 +64,13 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     """Fit a compiled Keras model and record its history and the wall time of each epoch.
 
     Right before ``fit``, :func:`~rnnlab.config.seed_everything` is called with ``seed``, so the
-    order of the shuffled batches and the dropout masks depend on ``seed`` and on nothing the
-    caller did before. With ``store`` (the default) the results store is asked first (its mode
-    is ``RNNLAB_STORE``; see :mod:`rnnlab.experiments.store`): a matching record is served, and
-    a run trained here is written when the mode says so.
+    order of the shuffled batches depends on ``seed`` and not on what the caller drew before
+    (dropout masks come from each dropout layer's own generator, whose state is part of the
+    model and of the run's key). Afterwards the generators are seeded with ``seed`` again, so a
+    served run and a trained one leave the same state behind. With ``store`` (the default) the
+    results store is asked first (its mode is ``RNNLAB_STORE``; see
+    :mod:`rnnlab.experiments.store`): a matching record is served, and a run trained here is
+    written when the mode says so. A run whose callbacks hold functions is never recorded.
 
     Args:
         model: a compiled ``keras.Model``.
@@ -89,13 +92,45 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         rnnlab.experiments.store.MissingRecord: in strict mode, for a run the store lacks.
         rnnlab.experiments.store.RecordMismatch: in verify mode, for a run that does not
             reproduce its record.
+        rnnlab.experiments.store.StoreError: for a model served from the store and trained again
+            (its optimizer state was not recorded).
     """
-    integer("epochs", epochs)
+    epochs = integer("epochs", epochs)
+    batch_size = integer("batch_size", batch_size)
     seed = integer("seed", seed, minimum=0)
     if len(x) != len(y):
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
     mode = results.mode() if store else "off"
-    if mode == "off":
+    material = None
+    if mode != "off":
+        if getattr(model, "_rnnlab_served", None):
+            raise results.StoreError(
+                f"{model.name} holds the weights of recorded run {model._rnnlab_served} but not "
+                "its optimizer state, so training it further would not be the recorded "
+                "continuation; build the model again, or set RNNLAB_STORE=off or refresh")
+        validation = validation_data or (None, None)
+        try:
+            material = results.key_material(
+                model, {"x": x, "y": y, "x_validation": validation[0],
+                        "y_validation": validation[1]},
+                {"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
+                 "seed": seed}, callbacks)
+        except results.Unkeyable:
+            mode = "off"
+    try:
+        return _train(model, x, y, epochs=epochs, batch_size=batch_size,
+                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                      shuffle=shuffle, seed=seed, mode=mode, material=material)
+    finally:
+        # the same generator state after a served run as after a trained one
+        seed_everything(seed)
+
+
+def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
+           validation_data: Any, callbacks: Sequence[Any], verbose: int, shuffle: bool,
+           seed: int, mode: str, material: Mapping[str, Any] | None) -> TrainRecord:
+    """:func:`train` after its checks: the store's part."""
+    if mode == "off" or material is None:
         record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
                       validation_data=validation_data, callbacks=callbacks, verbose=verbose,
                       shuffle=shuffle, seed=seed)
@@ -104,11 +139,6 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         results.SESSION.append((run, False))
         record.provenance = run.provenance
         return record
-    validation = validation_data or (None, None)
-    material = results.key_material(
-        model, {"x": x, "y": y, "x_validation": validation[0], "y_validation": validation[1]},
-        {"epochs": epochs, "batch_size": batch_size, "shuffle": shuffle, "seed": seed},
-        callbacks)
     key = results.run_key(material)
     label = f"{model.name}: {model.count_params():,} parameters, {epochs} epoch(s), seed {seed}"
     results.log_request(key, label)
@@ -121,6 +151,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
                                         f"model has {len(model.variables)}")
         for variable, value in zip(model.variables, variables):
             variable.assign(value)
+        model._rnnlab_served = key
         results.SESSION.append((stored, True))
         return TrainRecord(history=stored.history, epoch_seconds=stored.epoch_seconds,
                            params=stored.params, wall_seconds=stored.wall_seconds, key=key,
@@ -251,7 +282,8 @@ def gradient_norm(model: Any, x: np.ndarray, y: np.ndarray) -> float:
 
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(model(x) - y))
-        grads = [np.asarray(g) for g in tape.gradient(loss, model.trainable_variables)]
+        grads = [np.asarray(g) for g in tape.gradient(loss, model.trainable_variables)
+                 if g is not None]
     elif backend == "jax":
         import jax
         import jax.numpy as jnp
@@ -267,10 +299,10 @@ def gradient_norm(model: Any, x: np.ndarray, y: np.ndarray) -> float:
     elif backend == "torch":
         import torch
 
-        model.zero_grad() if hasattr(model, "zero_grad") else None
-        loss = torch.mean(torch.square(model(x) - torch.as_tensor(y)))
+        loss = torch.mean(torch.square(model(x) - keras.ops.convert_to_tensor(y)))
         weights = [v.value for v in model.trainable_variables]
-        grads = [g.detach().cpu().numpy() for g in torch.autograd.grad(loss, weights)]
+        grads = [g.detach().cpu().numpy()
+                 for g in torch.autograd.grad(loss, weights, allow_unused=True) if g is not None]
     else:
         raise ValueError(f"gradient_norm supports the tensorflow, jax and torch backends, "
                          f"not {backend!r}")
