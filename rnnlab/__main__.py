@@ -1,4 +1,5 @@
-"""Command line: ``python -m rnnlab data | student SRC DEST | compare [options] | store check|list``.
+"""Command line: ``python -m rnnlab data | student SRC DEST | compare [options] | store check|list
+| reader EXECUTED SOURCE OUT``.
 
 Errors in the arguments or the environment print one line, ``python -m rnnlab <command>: error:
 ...``, and exit with status 2.
@@ -84,6 +85,15 @@ def build_parser() -> Parser:
                     "training run; `check` verifies each record against its key and weights, "
                     "`list` prints one line per record.")
     store.add_argument("action", choices=["check", "list"])
+    reader = commands.add_parser(
+        "reader", help="write reader notebooks: MyST rendered as plain Markdown, with the numbers",
+        description="Write the reader version of every chapter: glued values from the executed "
+                    "build substituted, citations as (Author, year) with a reference list, "
+                    "figures embedded, admonitions as block quotes, the executed outputs kept.")
+    reader.add_argument("executed", type=Path,
+                        help="the executed chapters, e.g. _build/full/_build/jupyter_execute/book")
+    reader.add_argument("source", type=Path, help="the chapters as committed, e.g. book/")
+    reader.add_argument("out", type=Path, help="folder to write the reader notebooks to")
     return parser
 
 
@@ -147,7 +157,7 @@ def _store(action: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     given = sys.argv[1:] if argv is None else argv
-    command = next((a for a in given if a in ("data", "student", "compare", "store")), "")
+    command = next((a for a in given if a in ("data", "student", "compare", "store", "reader")), "")
     prog = f"python -m rnnlab {command}".rstrip()
     try:
         args = parser.parse_args(argv)
@@ -169,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
             _compare(args)
         elif args.command == "store":
             return _store(args.action)
-    except (UsageError, OSError, ValueError, RuntimeError) as error:
+        elif args.command == "reader":
+            from rnnlab.reader import write_readers
+
+            written = write_readers(args.executed, args.source, args.out)
+            print(f"wrote {len(written)} reader notebooks to {args.out}")
+    except (UsageError, OSError, ValueError, RuntimeError, KeyError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -8,6 +8,9 @@
     python3 tools/course.py lab [JUPYTER-OPTIONS]
                                      # set up, install JupyterLab (requirements-lab.txt) and open
                                      # it on the chapters, with the course's .venv as kernel
+    python3 tools/course.py grade [CHAPTER]
+                                     # nbgrader: generate the assignment of a chapter (default
+                                     # 01) and autograde a stub and a solved submission
     python3 tools/course.py results [--jobs N] [--missing] [CHAPTER ...]
                                      # train every recorded run again (full budgets) and rewrite
                                      # the results store; --missing: only what the store lacks
@@ -128,6 +131,65 @@ def lab(argv: list[str]) -> None:
     os.chdir(ROOT)
     os.execv(str(BIN / "jupyter"), [str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT),
                                      "--ServerApp.default_url=/lab/tree/book", *argv])
+
+
+GRADE = """
+import json, sys
+from pathlib import Path
+from rnnlab.exercises.student import nbgrader_metadata
+source, target = Path(sys.argv[1]), Path(sys.argv[2])
+nb = nbgrader_metadata(json.loads(source.read_text(encoding="utf-8")))
+target.parent.mkdir(parents=True, exist_ok=True)
+target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\\n", encoding="utf-8")
+print(sum(1 for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")))
+"""
+
+
+def grade(argv: list[str]) -> None:
+    """``grade``: nbgrader's instructor workflow on one chapter, checked end to end.
+
+    The chapter (with nbgrader metadata from its markers) is the assignment's source;
+    ``generate_assignment`` makes the release (solutions stubbed); ``autograde`` grades two
+    submissions in fast mode: the release as handed out (must score 0) and the source (must
+    score every point).
+    """
+    stamp = VENV / ".rnnlab-grade"
+    wanted = digest([ROOT / "requirements-grade.txt"])
+    if not stamp.exists() or stamp.read_text() != wanted:
+        stage("install nbgrader", str(PY), "-m", "pip", "install", "-q", "-r",
+              "requirements-grade.txt")
+        stamp.write_text(wanted)
+    chapter = pick(argv or ["01"])[0]
+    course = Path(tempfile.mkdtemp(prefix="rnnlab-grade-"))
+    name = f"ch{chapter.stem[:2]}"
+    source = course / "source" / name / chapter.name
+    made = subprocess.run([str(PY), "-c", GRADE, str(chapter), str(source)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    points = int(made.stdout.split()[-1])
+    nbgrader = [str(BIN / "nbgrader")]
+    root = [f"--CourseDirectory.root={course}", "--ExecutePreprocessor.timeout=120"]
+    env = {"RNNLAB_FAST": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # alembic
+    stage(f"nbgrader generate_assignment {name}", *nbgrader, "generate_assignment", name,
+          "--force", *root, env=env)
+    for student, notebook in (("stub", course / "release" / name / chapter.name),
+                              ("solved", source)):
+        target = course / "submitted" / student / name / chapter.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, target)
+    stage(f"nbgrader autograde {name}", *nbgrader, "autograde", name, "--force", *root, env=env)
+    stage("nbgrader export", *nbgrader, "export", *root[:1],
+          f"--CsvExportPlugin.to={course / 'grades.csv'}", env=env)
+    import csv
+
+    with open(course / "grades.csv", encoding="utf-8") as table:
+        scores = {row["student_id"]: (float(row["score"]), float(row["max_score"]))
+                  for row in csv.DictReader(table)}
+    print(f"nbgrader scores for {chapter.stem}: {scores}")
+    expected = {"stub": (0.0, float(points)), "solved": (float(points), float(points))}
+    if scores != expected:
+        report()
+        sys.exit(f"course.py grade: expected {expected}, nbgrader gave {scores} ({course})")
+    shutil.rmtree(course)
 
 
 def chapters() -> list[Path]:
@@ -266,6 +328,23 @@ def site_build(mode: str, strict: bool = False) -> Path:
     return out / "_build" / "html" / "index.html"
 
 
+def readers(index: Path) -> None:
+    """Reader and learner notebooks from a built site (``_build/reader``, ``_build/learner``);
+    the site's download button then gives the reader version of each chapter."""
+    build = index.parent.parent  # <out>/_build
+    reader_dir, learner_dir = BUILD / "reader", BUILD / "learner"
+    for folder in (reader_dir, learner_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+    stage("reader notebooks", str(PY), "-m", "rnnlab", "reader",
+          str(build / "jupyter_execute" / "book"), "book", str(reader_dir))
+    stage("learner notebooks", str(PY), "-m", "rnnlab", "student", str(reader_dir), str(learner_dir))
+    sources = index.parent / "_sources" / "book"
+    for notebook in reader_dir.glob("*.ipynb"):
+        if (sources / notebook.name).exists():
+            shutil.copyfile(notebook, sources / notebook.name)
+    print(f"reader notebooks: {reader_dir}; learner notebooks: {learner_dir}", flush=True)
+
+
 def main(argv: list[str]) -> None:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "setup":
@@ -273,11 +352,16 @@ def main(argv: list[str]) -> None:
     elif command == "site":
         setup()
         index = site_build("full")
+        readers(index)
         report()
         print(f"\nThe site is built: open {index}")
     elif command == "lab":
         setup()
         lab(argv[2:])
+    elif command == "grade":
+        setup()
+        grade(argv[2:])
+        report()
     elif command == "results":
         setup()
         results(argv[2:])
@@ -297,6 +381,9 @@ def main(argv: list[str]) -> None:
         stage("results store: every record sound", str(PY), "-m", "rnnlab", "store", "check")
         verify([])
         index = site_build("full", strict=True)
+        readers(index)
+        stage("reader notebooks: numbers, no MyST", str(PY), "-m", "pytest", "-q",
+              "tests/test_reader.py", env={"RNNLAB_READERS": str(BUILD / "reader")})
         shots = BUILD / "browser"
         stage("browser test (Chromium)", str(PY), "-m", "pytest", "tests/browser",
               env={"RNNLAB_SITE": str(index.parent), "RNNLAB_SCREENSHOTS": str(shots)})

@@ -49,6 +49,37 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     return "".join(out).rstrip("\n")
 
 
+CHECK_CALL = "rnnlab.exercises.check("
+
+
+def nbgrader_metadata(notebook: dict) -> dict:
+    """The notebook with nbgrader's cell metadata, derived from the course's own markers.
+
+    A code cell with ``### BEGIN SOLUTION`` becomes an nbgrader *solution* cell (autograded
+    answer); a code cell calling ``rnnlab.exercises.check(`` becomes a *graded, locked test*
+    cell worth one point. Every other cell gets no nbgrader metadata. Because the metadata is
+    computed from the markers each time, it cannot drift from them.
+
+    Returns:
+        A new notebook (the input is not changed).
+    """
+    cells = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        cell = {**cell, "metadata": dict(cell.get("metadata", {}))}
+        cell["metadata"].pop("nbgrader", None)
+        source = "".join(cell.get("source", ""))
+        grade_id = str(cell.get("id") or f"cell-{index}")
+        if cell.get("cell_type") == "code" and any(l.strip() == BEGIN for l in source.splitlines()):
+            cell["metadata"]["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False,
+                                            "schema_version": 3, "solution": True, "task": False}
+        elif cell.get("cell_type") == "code" and CHECK_CALL in source:
+            cell["metadata"]["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": True,
+                                            "points": 1, "schema_version": 3, "solution": False,
+                                            "task": False}
+        cells.append(cell)
+    return {**notebook, "cells": cells}
+
+
 def student_notebook(notebook: dict, where: str = "notebook") -> dict:
     """Return a learner version of a notebook (as loaded from JSON): stubs in, outputs out."""
     cells = []
