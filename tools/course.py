@@ -116,14 +116,18 @@ def setup() -> None:
     stage("fetch data", str(PY), "-m", "rnnlab", "data")
 
 
+def install_extra(what: str, requirements: str) -> None:
+    """Install an optional requirements file into .venv once (again when the file changes)."""
+    stamp = VENV / f".rnnlab-{Path(requirements).stem}"
+    wanted = digest([ROOT / requirements])
+    if not stamp.exists() or stamp.read_text() != wanted:
+        stage(f"install {what}", str(PY), "-m", "pip", "install", "-q", "-r", requirements)
+        stamp.write_text(wanted)
+
+
 def lab(argv: list[str]) -> None:
     """``lab``: JupyterLab from .venv, opened on book/, so the kernel is the course's Python."""
-    stamp = VENV / ".rnnlab-lab"
-    wanted = digest([ROOT / "requirements-lab.txt"])
-    if not stamp.exists() or stamp.read_text() != wanted:
-        stage("install JupyterLab", str(PY), "-m", "pip", "install", "-q", "-r",
-              "requirements-lab.txt")
-        stamp.write_text(wanted)
+    install_extra("JupyterLab", "requirements-lab.txt")
     report()
     print("\nOpening JupyterLab on book/ (the kernel 'Python 3' is .venv's; stop it with Ctrl-C). "
           "Chapters run with the full budgets and recorded runs; `RNNLAB_FAST=1` before the "
@@ -153,12 +157,7 @@ def grade(argv: list[str]) -> None:
     submissions in fast mode: the release as handed out (must score 0) and the source (must
     score every point).
     """
-    stamp = VENV / ".rnnlab-grade"
-    wanted = digest([ROOT / "requirements-grade.txt"])
-    if not stamp.exists() or stamp.read_text() != wanted:
-        stage("install nbgrader", str(PY), "-m", "pip", "install", "-q", "-r",
-              "requirements-grade.txt")
-        stamp.write_text(wanted)
+    install_extra("nbgrader", "requirements-grade.txt")
     chapter = pick(argv or ["01"])[0]
     course = Path(tempfile.mkdtemp(prefix="rnnlab-grade-"))
     name = f"ch{chapter.stem[:2]}"
@@ -378,6 +377,7 @@ def main(argv: list[str]) -> None:
               *HARNESS_TESTS, env={**fast, "KERAS_BACKEND": "jax"})
         stage("nbval (every notebook)", str(PY), "-m", "pytest", "--nbval-lax",
               "--nbval-current-env", "--nbval-cell-timeout=300", "--durations=10", "book", env=fast)
+        grade(["01"])
         stage("results store: every record sound", str(PY), "-m", "rnnlab", "store", "check")
         verify([])
         index = site_build("full", strict=True)
