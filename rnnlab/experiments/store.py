@@ -362,7 +362,8 @@ class Store:
 
         Raises:
             KeyError: if there is no record of ``key``.
-            InvalidRecord: if the record is damaged or does not match its key.
+            rnnlab.experiments.store.InvalidRecord: if the record is damaged or does not match
+                its key.
         """
         path = self.runs / f"{key}.json"
         if not path.exists():
@@ -390,7 +391,8 @@ class Store:
         against the record's SHA-256 (the bytes are read once, then hashed and loaded).
 
         Raises:
-            InvalidRecord: if the weights file is missing or not the recorded one.
+            rnnlab.experiments.store.InvalidRecord: if the weights file is missing or not the
+                recorded one.
         """
         blob = self._weights_bytes(key, self.read(key))
         with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
@@ -500,7 +502,7 @@ def provenance(runs: Sequence[tuple[StoredRun, bool]] | None = None) -> str:
     """One sentence saying where and when the training runs of a page were produced.
 
     Args:
-        runs: ``(record, served)`` pairs (default: every run of this process, :data:`SESSION`).
+        runs: ``(record, served)`` pairs (default: every run of this process, ``SESSION``).
 
     Returns:
         E.g. ``"12 runs served from the results store, trained on 2026-11-26 on Intel Xeon
