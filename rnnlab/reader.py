@@ -15,7 +15,7 @@ directives. Opened in JupyterLab or Colab, such prose shows the roles, not the n
 
 The code cells are kept with the outputs of the executed chapter, so a reader sees the numbers
 and figures without running anything; exercise cells carry nbgrader's metadata
-(:func:`rnnlab.exercises.student.nbgrader_metadata`), so an instructor can hand a reader notebook
+(``rnnlab.exercises.student.nbgrader_metadata``), so an instructor can hand a reader notebook
 to ``nbgrader generate_assignment`` as it is. ``python -m rnnlab reader EXECUTED SOURCE OUT`` writes
 them; ``python -m rnnlab student`` turns them into learner versions.
 """

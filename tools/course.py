@@ -47,8 +47,8 @@ VENV = Path(os.environ.get("RNNLAB_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 BUILD = ROOT / "_build"
-HARNESS_TESTS = ["tests/test_store.py", "tests/test_experiments.py", "tests/test_models.py",
-                 "tests/test_config.py", "tests/test_compare.py"]
+HARNESS_TESTS = ["tests/test_store.py", "tests/test_experiments.py", "tests/test_config.py",
+                 "tests/test_compare.py::test_cli_serves_recorded_runs_and_trains_only_what_is_missing"]
 """The tests of the training harness that CI runs a second time on the JAX backend."""
 SETUP_INPUTS = ["requirements.txt", "pyproject.toml"]
 SITE_BUILD = [

@@ -1,8 +1,7 @@
 """The results store: every training run of the course, recorded once and served by its key.
 
-Every Keras training run of the course goes through :func:`rnnlab.experiments.train`, and
-:func:`train` asks this store first. A run's **key** is a hash of everything that decides its
-numbers:
+Every Keras training run of the course goes through :func:`rnnlab.experiments.train`, which
+asks this store first. A run's **key** is a hash of everything that decides its numbers:
 
 * ``PROTOCOL`` (bumped whenever the training semantics of ``train`` change),
 * the Keras backend and whether op determinism is on,
@@ -74,6 +73,7 @@ STORE_ENV = "RNNLAB_STORE"
 RESULTS_ENV = "RNNLAB_RESULTS"
 LOG_ENV = "RNNLAB_STORE_LOG"
 MODES = ("read", "fill", "refresh", "strict", "verify", "off")
+"""The values ``RNNLAB_STORE`` may take (see the module doc)."""
 
 VERIFY_RTOL = 1e-3
 """A retrained loss (or any metric other than an accuracy) reproduces its record when within
@@ -435,7 +435,7 @@ class Store:
 
 SESSION: list[tuple[StoredRun, bool]] = []
 """Every run of this process, in order, with True where it was served from the store: what
-:func:`provenance` describes."""
+:func:`rnnlab.experiments.provenance` describes."""
 
 
 def log_request(key: str, label: str) -> None:
