@@ -41,16 +41,25 @@ ADMONITIONS = {"note": "Note", "tip": "Tip", "warning": "Warning", "important": 
                "caution": "Caution", "seealso": "See also", "admonition": ""}
 
 
-def glued_values(executed: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The glued values of an executed notebook: name → its MIME bundle (``text/plain``, ...)."""
+def glued_values(executed: Mapping[str, Any],
+                 glue_file: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """The glued values of an executed notebook: name → its MIME bundle (``text/plain``, ...).
+
+    Args:
+        executed: the executed notebook (glue outputs still in its cells, as nbclient leaves them).
+        glue_file: the ``<chapter>.glue.json`` myst-nb writes beside the executed notebook of a
+            site build (it takes the glue outputs out of the notebook and keeps them there).
+    """
+    outputs = [o for c in executed.get("cells", []) for o in c.get("outputs", [])]
+    outputs += list((glue_file or {}).values())
     values: dict[str, dict[str, Any]] = {}
-    for cell in executed.get("cells", []):
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook")
-            if not meta:
-                continue
-            prefix = len(meta.get("mime_prefix", ""))
-            values[meta["name"]] = {k[prefix:]: v for k, v in output.get("data", {}).items()}
+    for output in outputs:
+        meta = output.get("metadata", {}).get("scrapbook")
+        if not meta:
+            continue
+        prefix = meta.get("mime_prefix", "")
+        values[meta["name"]] = {k[len(prefix):] if prefix and k.startswith(prefix) else k: v
+                                for k, v in output.get("data", {}).items()}
     return values
 
 
@@ -86,9 +95,24 @@ def read_bibtex(text: str) -> dict[str, dict[str, str]]:
             value = field.group(2).strip()
             if value[0] in "{\"":
                 value = value[1:-1]
-            fields[field.group(1).lower()] = re.sub(r"\s+", " ", value.replace("{", "").replace("}", ""))
+            fields[field.group(1).lower()] = _latex_accents(
+                re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")))
         entries[match.group(2)] = fields
     return entries
+
+
+_ACCENTS = {"'": "\u0301", "`": "\u0300", '"': "\u0308", "^": "\u0302", "~": "\u0303",
+            "c": "\u0327", "v": "\u030c", "=": "\u0304", ".": "\u0307", "u": "\u0306"}
+
+
+def _latex_accents(text: str) -> str:
+    """BibTeX accents as Unicode: ``L\\'eon`` → ``Léon``, ``Schmidhuber`` unchanged."""
+    import unicodedata
+
+    def accent(match: re.Match[str]) -> str:
+        return unicodedata.normalize("NFC", match.group(2) + _ACCENTS[match.group(1)])
+
+    return re.sub(r"\\([\'`\"^~=.]|[cvu](?= ))\s?([A-Za-z])", accent, text)
 
 
 def _surnames(authors: str) -> list[str]:
@@ -186,7 +210,8 @@ def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
 
 
 def reader_notebook(source: Mapping[str, Any], executed: Mapping[str, Any],
-                    bibliography: Mapping[str, Mapping[str, str]], folder: Path) -> dict[str, Any]:
+                    bibliography: Mapping[str, Mapping[str, str]], folder: Path,
+                    glue_file: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The reader version of a chapter.
 
     Args:
@@ -194,6 +219,7 @@ def reader_notebook(source: Mapping[str, Any], executed: Mapping[str, Any],
         executed: the same chapter executed by the site build (its outputs and glued values).
         bibliography: :func:`read_bibtex` of ``book/references.bib``.
         folder: the chapter's folder (figures are read relative to it).
+        glue_file: the build's ``<chapter>.glue.json``, if it kept the glued values apart.
 
     Returns:
         A notebook: rendered Markdown, the executed code cells with their outputs, and a
@@ -202,7 +228,7 @@ def reader_notebook(source: Mapping[str, Any], executed: Mapping[str, Any],
     Raises:
         ValueError: if the executed notebook's code cells are not the source's.
     """
-    values = glued_values(executed)
+    values = glued_values(executed, glue_file)
     code_out = [c for c in executed["cells"] if c["cell_type"] == "code"]
     code_in = [c for c in source["cells"] if c["cell_type"] == "code"]
     if ["".join(c["source"]) for c in code_in] != ["".join(c["source"]) for c in code_out]:
@@ -264,7 +290,9 @@ def write_readers(executed_dir: str | Path, source_dir: str | Path, out_dir: str
                                     "(python3 tools/course.py site)")
         source = json.loads(path.read_text(encoding="utf-8"))
         executed = json.loads(executed_path.read_text(encoding="utf-8"))
-        reader = reader_notebook(source, executed, bib, path.parent)
+        glue_path = executed_path.with_suffix(".glue.json")
+        glue_file = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.exists() else None
+        reader = reader_notebook(source, executed, bib, path.parent, glue_file)
         target = out_dir / path.name
         atomic_write(target, (json.dumps(reader, indent=1, ensure_ascii=False) + "\n").encode())
         written.append(target)

@@ -121,3 +121,17 @@ def test_nbgrader_metadata_follows_the_markers():
         if m and m["grade"]:
             assert m["locked"] and m["points"] == 1 and "rnnlab.exercises.check(" in text
     assert all("nbgrader" not in c["metadata"] for c in nb["cells"])  # the input is unchanged
+
+
+def test_values_kept_apart_by_the_site_build_are_read_too():
+    kept = {"x": {"output_type": "display_data", "data": {"text/plain": "27"}, "metadata": {
+        "scrapbook": {"name": "x", "mime_prefix": "application/papermill.record/"}}}}
+    assert reader.glued_values(notebook(""), kept) == {"x": {"text/plain": "27"}}
+    assert reader.glued_values(notebook("", outputs=[glue_output("y", "1")])) == {
+        "y": {"text/plain": "1"}}
+
+
+def test_bibtex_accents_become_unicode():
+    assert reader._latex_accents(r"Bottou, L\'eon and Schmidhuber, J{\"u}rgen".replace("{", "").replace("}", "")) == \
+        "Bottou, Léon and Schmidhuber, Jürgen"
+    assert "\\" not in "".join(reader.reference(entry) for entry in BIB.values())

@@ -47,7 +47,8 @@ VENV = Path(os.environ.get("RNNLAB_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 BUILD = ROOT / "_build"
-HARNESS_TESTS = ["tests/test_store.py", "tests/test_experiments.py", "tests/test_config.py",
+HARNESS_TESTS = ["tests/test_store.py", "tests/test_config.py",
+                 "tests/test_experiments.py::test_clipping_keeps_a_run_finite_that_diverges_without_it",
                  "tests/test_compare.py::test_cli_serves_recorded_runs_and_trains_only_what_is_missing"]
 """The tests of the training harness that CI runs a second time on the JAX backend."""
 SETUP_INPUTS = ["requirements.txt", "pyproject.toml"]
