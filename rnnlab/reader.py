@@ -112,6 +112,9 @@ def _latex_accents(text: str) -> str:
     def accent(match: re.Match[str]) -> str:
         return unicodedata.normalize("NFC", match.group(2) + _ACCENTS[match.group(1)])
 
+    for latex, letter in (("\\ss", "ß"), ("\\aa", "å"), ("\\AA", "Å"), ("\\L", "Ł"),
+                          ("\\l", "ł"), ("\\O", "Ø"), ("\\o", "ø")):
+        text = re.sub(re.escape(latex) + r"\s?", letter, text)  # braces already removed: {\L}ukasz
     return re.sub(r"\\([\'`\"^~=.]|[cvu](?= ))\s?([A-Za-z])", accent, text)
 
 
