@@ -44,3 +44,27 @@ def test_the_longest_chapters_start_first(monkeypatch):
     done = course.execute(course.pick(["2", "5", "6"]), {}, jobs=1)
     assert started == ["06_mnist_comparison", "05_keras_examples", "02_gradients"]
     assert [p.stem for p, _, _ in done] == ["02_gradients", "05_keras_examples", "06_mnist_comparison"]
+
+
+def test_groups_run_side_by_side_and_the_first_failure_stops_everything(capsys):
+    import sys
+    import threading
+
+    seen = []
+    barrier = threading.Barrier(2, timeout=5)   # both groups must be running at once
+
+    def one():
+        barrier.wait()
+        seen.append("one")
+
+    def two():
+        barrier.wait()
+        sys.exit(3)
+
+    with pytest.raises(SystemExit) as stop:
+        course.together(one, two)
+    assert stop.value.code == 3 and seen == ["one"]
+    course.together(lambda: None, lambda: None)          # no failure: returns
+    with pytest.raises(SystemExit) as stop:
+        course.together(lambda: sys.exit("verify failed"))
+    assert stop.value.code == 1 and "verify failed" in capsys.readouterr().err

@@ -90,3 +90,16 @@ def test_a_learner_copy_runs_end_to_end_and_only_the_exercises_fail(tmp_path):
     assert errors, "the stubs should make the checks fail"
     for source, name in errors:
         assert "rnnlab.exercises.check(" in source and name == "WrongAnswer", (name, source)
+
+
+def test_a_folder_inside_a_build_is_exported_but_builds_inside_it_are_skipped(tmp_path):
+    source = tmp_path / "_build" / "reader"
+    (source / "_build").mkdir(parents=True)
+    cell = {"cell_type": "code", "id": "a", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": ["### BEGIN SOLUTION\n", "x = 1\n", "### END SOLUTION\n"]}
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    (source / "ch.ipynb").write_text(json.dumps(notebook))
+    (source / "_build" / "copy.ipynb").write_text(json.dumps(notebook))
+    written = export_student_versions(source, tmp_path / "learner")
+    assert [p.name for p in written] == ["ch.ipynb"]
+    assert "raise NotImplementedError()" in "".join(json.loads(written[0].read_text())["cells"][0]["source"])

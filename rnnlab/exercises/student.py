@@ -111,8 +111,8 @@ def export_student_versions(source_dir: Path, dest_dir: Path) -> list[Path]:
     source_dir, dest_dir = Path(source_dir), Path(dest_dir)
     if not source_dir.is_dir():
         raise FileNotFoundError(f"{source_dir} is not a folder")
-    notebooks = sorted(p for p in source_dir.rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts and "_build" not in p.parts)
+    notebooks = sorted(p for p in source_dir.rglob("*.ipynb")  # skip checkpoints and builds
+                       if not {".ipynb_checkpoints", "_build"} & set(p.relative_to(source_dir).parts))
     if not notebooks:
         raise FileNotFoundError(f"no notebook (*.ipynb) under {source_dir}")
     written = []
