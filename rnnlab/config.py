@@ -15,9 +15,10 @@ Determinism
     ``RNNLAB_DETERMINISTIC=1`` turns on the backend's deterministic kernels (TensorFlow's
     ``enable_op_determinism``, PyTorch's ``use_deterministic_algorithms``), ``0`` leaves them
     off. Unset, they are on only where a GPU is visible: on a CPU, TensorFlow 2.21 repeated
-    training runs bit for bit without them (measured; ``benchmarks/epoch_times.py``), and they
-    cost up to half the speed of a SimpleRNN epoch there. The setting is part of every recorded
-    run's key (:mod:`rnnlab.experiments.store`).
+    training runs bit for bit without them (measured on chapter 6's three models), so they buy
+    nothing there, while GPU kernels (cuDNN, atomics) need them. The setting is part of every
+    recorded run's key (:mod:`rnnlab.experiments.store`); ``benchmarks/epoch_times.py`` times
+    both settings.
 """
 from __future__ import annotations
 
