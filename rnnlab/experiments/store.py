@@ -49,6 +49,7 @@ a build can tell which records no chapter asked for.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -257,6 +258,19 @@ def run_key(material: Mapping[str, Any]) -> str:
 
 def environment() -> dict[str, Any]:
     """Where a run is produced: machine, backend, determinism and library versions."""
+    import copy
+
+    import keras
+
+    backend = keras.backend.backend()
+    return {"backend": backend, "deterministic": deterministic(),
+            **copy.deepcopy(_machine(backend))}
+
+
+@functools.lru_cache(maxsize=None)
+def _machine(backend: str) -> dict[str, Any]:
+    """The parts of :func:`environment` that cannot change within a process (read once: every
+    training run asks for them)."""
     import importlib.metadata as metadata
 
     import keras
@@ -268,7 +282,6 @@ def environment() -> dict[str, Any]:
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    backend = keras.backend.backend()
     versions = {"python": platform.python_version(), "numpy": np.__version__,
                 "keras": keras.__version__}
     for package in {"tensorflow": ["tensorflow"], "jax": ["jax", "jaxlib"],
@@ -277,9 +290,8 @@ def environment() -> dict[str, Any]:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
             pass
-    return {"backend": backend, "deterministic": deterministic(), "versions": versions,
-            "cpu": cpu, "cpu_count": os.cpu_count(), "gpus": _gpus(backend),
-            "platform": platform.platform()}
+    return {"versions": versions, "cpu": cpu, "cpu_count": os.cpu_count(),
+            "gpus": _gpus(backend), "platform": platform.platform()}
 
 
 def _gpus(backend: str) -> list[str]:
