@@ -87,6 +87,14 @@ def numerical_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """``max |a − b| / max(|a|, |b|, 1e-12)`` over all entries: the gradient check's figure."""
+    """``max |a − b| / max(|a|, |b|, 1e-12)`` over all entries: the gradient check's figure.
+
+    Two empty arrays of the same shape (the U of a cell without one) agree: 0.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"the gradients have different shapes: {a.shape} and {b.shape}")
+    if a.size == 0:
+        return 0.0
     scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-12)
     return float(np.max(np.abs(a - b))) / scale

@@ -158,7 +158,7 @@ def test_unknown_cells_and_bad_weights_are_explained():
 def test_from_keras_explains_what_it_cannot_reproduce():
     import keras
 
-    with pytest.raises(TypeError, match="expected a keras.layers.SimpleRNN, LSTM or GRU, got Dense"):
+    with pytest.raises(TypeError, match=r"expected a layer the course reproduces \(SimpleRNN, LSTM, GRU, MinGRU or MinLSTM\), got Dense"):
         from_keras(keras.layers.Dense(3))
     with pytest.raises(ValueError, match="not built yet"):
         from_keras(keras.layers.LSTM(3))

@@ -36,8 +36,10 @@ def test_every_registered_cell_is_self_consistent():
         assert len(set(cell_spec.blocks)) == cell_spec.gates
         for variant in cell_spec.variants:
             assert set(variant) == set(cell_spec.options)
-    assert cells.CELLS == ("simple_rnn", "lstm", "gru")
-    assert cells.KERAS_NAMES == {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+    assert cells.CELLS == ("simple_rnn", "lstm", "gru", "min_gru", "min_lstm")
+    assert cells.KERAS_NAMES == {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru",
+                                 "MinGRU": "min_gru", "MinLSTM": "min_lstm"}
+    assert [spec(n).recurrent_gates for n in cells.CELLS] == [1, 4, 3, 0, 0]
 
 
 def test_registering_twice_under_one_name_is_refused():

@@ -90,9 +90,9 @@ class RNN:
                                                    **self.cell_options})
         self.reset_after = bool(self.cell_options.get("reset_after", self.reset_after))
         self.W, self.U, self.b = (np.asarray(a) for a in (self.W, self.U, self.b))
-        k = self.spec.gates
-        if self.U.ndim != 2 or self.U.shape[1] != k * self.U.shape[0]:
-            raise ValueError(f"{self.cell}: U must have shape (units, {k} * units), "
+        k, k_u = self.spec.gates, self.spec.recurrent_gates
+        if self.U.ndim != 2 or self.U.shape[1] != k_u * self.U.shape[0]:
+            raise ValueError(f"{self.cell}: U must have shape (units, {k_u} * units), "
                              f"got {self.U.shape}")
         self.units = self.U.shape[0]
         if self.W.ndim != 2 or self.W.shape[1] != k * self.units:
@@ -239,6 +239,9 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True,
     simple_rnn: n (d + n + 1)
     lstm:       4 n (d + n + 1)
     gru:        3 n (d + n + 1), plus 3 n with ``reset_after=True`` (its second bias row)
+    A cell that never reads h_{t-1} (``recurrent=False``) has no U: k n (d + 1), so
+    min_gru:    2 n (d + 1)
+    min_lstm:   3 n (d + 1)
 
     Args:
         cell: a registered cell's name (``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...).
@@ -255,7 +258,7 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True,
     integer("units", units)
     bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after,
                                                          **options))))
-    return cell_spec.gates * units * (features + units) + bias
+    return cell_spec.gates * units * features + cell_spec.recurrent_gates * units * units + bias
 
 
 def step_flops(cell: str, features: int, units: int) -> int:
@@ -265,7 +268,7 @@ def step_flops(cell: str, features: int, units: int) -> int:
     3); a multiply-add counts as 2 operations, so the step costs 2 k n (d + n). The element-wise
     work (gates, tanh, ⊙) is O(k n) and left out: for the sizes of this course it is a few
     percent. Training costs about three times the forward pass (the backward pass needs two
-    products per forward product).
+    products per forward product). A cell that never reads h_{t-1} has no h_{t-1} U: 2 k n d.
 
     Args:
         cell: a registered cell's name.
@@ -273,10 +276,17 @@ def step_flops(cell: str, features: int, units: int) -> int:
         units: n.
 
     Returns:
-        2 k n (d + n).
+        2 k n (d + n), or 2 k n d for a cell without U.
     """
     count_params(cell, features, units)  # validates the cell and the sizes
-    return 2 * spec(cell).gates * units * (features + units)
+    cell_spec = spec(cell)
+    return 2 * units * (cell_spec.gates * features + cell_spec.recurrent_gates * units)
+
+
+def _weights_holder(layer: Any) -> Any:
+    """What holds a layer's weights: Keras' recurrent layers keep them on ``layer.cell``, the
+    course's minimal layers (``rnnlab.layers``) on the layer itself."""
+    return getattr(layer, "cell", layer)
 
 
 def from_keras(layer: Any) -> RNN:
@@ -299,17 +309,22 @@ def from_keras(layer: Any) -> RNN:
     if cell_spec is None:
         known = [spec(name).keras_class for name in names()]
         listed = ", ".join(known[:-1]) + " or " + known[-1] if len(known) > 1 else known[0]
-        raise TypeError(f"expected a keras.layers.{listed}, got {kind}")
+        raise TypeError(f"expected a layer the course reproduces ({listed}), got {kind}")
     if not layer.built:
         raise ValueError(f"the {kind} layer is not built yet: call it on an input first, e.g. "
                          "layer(keras.Input(shape=(timesteps, features)))")
-    cell = layer.cell
-    recurrent = getattr(cell, "recurrent_activation", None)
-    activations = (cell.activation.__name__, recurrent and recurrent.__name__)
-    if activations[0] != "tanh" or activations[1] not in (None, "sigmoid"):
-        raise ValueError(f"only activation='tanh' and recurrent_activation='sigmoid' are "
-                         f"reproduced, got {activations}")
-    W, U = np.asarray(cell.kernel.numpy()), np.asarray(cell.recurrent_kernel.numpy())
+    cell = _weights_holder(layer)
+    if cell_spec.keras_factory is None:  # Keras' own layers: their activations can be changed
+        recurrent = getattr(cell, "recurrent_activation", None)
+        activations = (cell.activation.__name__, recurrent and recurrent.__name__)
+        if activations[0] != "tanh" or activations[1] not in (None, "sigmoid"):
+            raise ValueError(f"only activation='tanh' and recurrent_activation='sigmoid' are "
+                             f"reproduced, got {activations}")
+    W = np.asarray(cell.kernel.numpy())
+    if cell_spec.recurrent:
+        U = np.asarray(cell.recurrent_kernel.numpy())
+    else:
+        U = np.zeros((cell.units, 0), W.dtype)
     options = {name: getattr(cell, name) for name in cell_spec.options}
     if cell.use_bias:
         b = np.asarray(cell.bias.numpy())
@@ -340,16 +355,18 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
                        go_backwards=rnn.go_backwards, dtype=str(rnn.W.dtype), **rnn.options)
         layer = rnn.spec.keras_layer(rnn.units, **options)
         layer.build((None, None, rnn.features))
-    if type(layer).__name__ != kind or layer.cell.units != rnn.units:
+    cell = _weights_holder(layer)
+    if type(layer).__name__ != kind or getattr(cell, "units", None) != rnn.units:
         raise ValueError(f"cannot write a {rnn.cell} layer of {rnn.units} units into "
-                         f"{type(layer).__name__}({getattr(layer.cell, 'units', '?')})")
+                         f"{type(layer).__name__}({getattr(cell, 'units', '?')})")
     for name, value in rnn.options.items():
-        if getattr(layer.cell, name) != value:
+        if getattr(cell, name) != value:
             raise ValueError(f"the {kind} variants differ ({name}); their weights do not convert")
-    if tuple(layer.cell.kernel.shape) != rnn.W.shape:
-        raise ValueError(f"kernel shapes differ: Keras {tuple(layer.cell.kernel.shape)}, "
+    if tuple(cell.kernel.shape) != rnn.W.shape:
+        raise ValueError(f"kernel shapes differ: Keras {tuple(cell.kernel.shape)}, "
                          f"NumPy {rnn.W.shape}")
-    layer.set_weights([rnn.W, rnn.U, rnn.b] if layer.cell.use_bias else [rnn.W, rnn.U])
+    weights = [rnn.W, rnn.U] if rnn.spec.recurrent else [rnn.W]
+    layer.set_weights(weights + [rnn.b] if cell.use_bias else weights)
     return layer
 
 
@@ -375,7 +392,7 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     k = cell_spec.gates
     rng = np.random.default_rng(seed)
     W = rng.normal(scale=scale / np.sqrt(features), size=(features, k * units))
-    U = rng.normal(scale=scale / np.sqrt(units), size=(units, k * units))
+    U = rng.normal(scale=scale / np.sqrt(units), size=(units, cell_spec.recurrent_gates * units))
     chosen = _options(cell_spec, reset_after=reset_after, **(cell_options or {}))
     b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **chosen))
     return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), cell_options=chosen, **options)

@@ -43,6 +43,8 @@ class CellSpec:
         bias_shape: ``bias_shape(units, **options)``; default ``(len(blocks) * units,)``.
         keras_factory: ``keras_factory(units, **options)`` making the Keras layer, for a cell
             whose layer is not in ``keras.layers`` (default: ``keras.layers.<keras_class>``).
+        recurrent: False for a cell whose gates and candidate read x_t only, never h_{t-1}
+            (the minimal GRU and LSTM): its U has no columns, shape (units, 0).
     """
 
     name: str
@@ -58,11 +60,17 @@ class CellSpec:
     variants: tuple[Mapping[str, Any], ...] = ({},)
     bias_shape: Callable[..., tuple[int, ...]] | None = field(default=None)
     keras_factory: Callable[..., Any] | None = field(default=None)
+    recurrent: bool = True
 
     @property
     def gates(self) -> int:
-        """How many blocks of ``units`` columns W and U have (1, 4 or 3)."""
+        """How many blocks of ``units`` columns W has (and U, for a recurrent cell): 1, 4 or 3."""
         return len(self.blocks)
+
+    @property
+    def recurrent_gates(self) -> int:
+        """How many blocks of ``units`` columns U has: ``gates``, or 0 when nothing reads h_{t-1}."""
+        return self.gates if self.recurrent else 0
 
     def keras_layer(self, units: int, **options: Any) -> Any:
         """The cell's Keras layer with ``units`` units (options such as ``return_sequences``)."""

@@ -1,0 +1,107 @@
+"""The minimal LSTM of Feng et al. (2024): no output gate, no cell state, gates that read x_t only.
+
+Forward step beside backward step. The Keras layer is :class:`rnnlab.layers.MinLSTM`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
+
+
+def min_lstm_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The minimal LSTM as a linear recurrence h_t = a_t ⊙ h_{t-1} + b_t, for any leading axes.
+
+    f_t = σ(x_t W_f + b_f),  i_t = σ(x_t W_i + b_i)      forget and input gates: read x_t only
+    h~_t = x_t W_h + b_h                                  candidate: linear, no tanh
+    f'_t = f_t / (f_t + i_t),  i'_t = i_t / (f_t + i_t)   normalised: f'_t + i'_t = 1
+    a_t = f'_t,  b_t = i'_t ⊙ h~_t
+
+    Args:
+        x: inputs, shape (..., features).
+        W: kernel, shape (features, 3 units), blocks f, i, h~.
+        b: bias, shape (3 units,).
+
+    Returns:
+        ``(a, b_t, gates)`` with gates ``"f"``, ``"i"`` and ``"h_tilde"``.
+    """
+    a_f, a_i, a_h = np.split(x @ W + b, 3, axis=-1)
+    f, i = sigmoid(a_f), sigmoid(a_i)
+    f_norm = f / (f + i)
+    return f_norm, (1.0 - f_norm) * a_h, {"f": f, "i": i, "h_tilde": a_h}
+
+
+def min_lstm_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One step of the minimal LSTM (``rnnlab.layers.MinLSTM``).
+
+    f_t = σ(x_t W_f + b_f),  i_t = σ(x_t W_i + b_i),  h~_t = x_t W_h + b_h
+    h_t = f'_t ⊙ h_{t-1} + i'_t ⊙ h~_t,  with f'_t = f_t / (f_t + i_t), i'_t = i_t / (f_t + i_t)
+
+    Args:
+        x_t: inputs, shape (batch, features).
+        h_prev: state h_{t-1}, shape (batch, units).
+        W: kernel, shape (features, 3 units), blocks f, i, h~.
+        b: bias, shape (3 units,).
+
+    Returns:
+        ``(h_t, gates)`` with gates ``"f"``, ``"i"`` and ``"h_tilde"``, each (batch, units).
+    """
+    a, b_t, gates = min_lstm_coefficients(x_t, W, b)
+    return a * h_prev + b_t, gates
+
+
+def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray, b: np.ndarray
+         ) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+    """The registry's form of :func:`min_lstm_step` (U has no columns)."""
+    h_t, gates = min_lstm_step(x_t, states[0], W, b)
+    return [h_t], gates
+
+
+def min_lstm_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    """Backward through one step of :func:`min_lstm_step`, for a batch.
+
+    With s = f + i, h_t = f' ⊙ h_{t-1} + (1 − f') ⊙ h~ where f' = f / s:
+    dL/dh_{t-1} = dL/dh_t ⊙ f', dL/dh~ = dL/dh_t ⊙ (1 − f'), dL/df' = dL/dh_t ⊙ (h_{t-1} − h~);
+    ∂f'/∂f = i / s² and ∂f'/∂i = −f / s², then through the sigmoids and x_t W + b.
+
+    Args:
+        dh_t: dL/dh_t, shape (batch, units).
+        cache: ``x_t``, ``h_prev``, ``W`` and the step's gates ``f``, ``i``, ``h_tilde``.
+
+    Returns:
+        ``(dx_t, dh_prev, dW, db)``.
+    """
+    f, i, h_tilde, h_prev = cache["f"], cache["i"], cache["h_tilde"], cache["h_prev"]
+    s = f + i
+    f_norm = f / s
+    d_fnorm = dh_t * (h_prev - h_tilde)
+    da_f = d_fnorm * i / s**2 * f * (1.0 - f)
+    da_i = -d_fnorm * f / s**2 * i * (1.0 - i)
+    da = np.concatenate([da_f, da_i, dh_t * (1.0 - f_norm)], axis=-1)
+    return da @ cache["W"].T, dh_t * f_norm, cache["x_t"].T @ da, da.sum(axis=0)
+
+
+def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
+    """The registry's backward step: :func:`min_lstm_step_backward` at step t of a record."""
+    cache = {name: gate[:, t] for name, gate in run["gates"].items()}
+    cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), W=rnn.W)
+    dx, carry["h"], dW, db = min_lstm_step_backward(carry["h"], cache)
+    grads["W"] += dW
+    grads["b"] += db
+    return dx
+
+
+def _keras_layer(units: int, **options: Any) -> Any:
+    from rnnlab.layers import MinLSTM
+
+    return MinLSTM(units, **options)
+
+
+SPEC = register(CellSpec(
+    name="min_lstm", keras_class="MinLSTM", label="minLSTM", color="#8c564b", order=4,
+    blocks=("f", "i", "h_tilde"), states=("h",), step=step, step_back=step_back,
+    keras_factory=_keras_layer, recurrent=False))
