@@ -38,7 +38,9 @@ class MinimalRNN(keras.layers.Layer):
         go_backwards: read the sequence from its last step to its first (outputs in the order
             they were computed, as Keras' recurrent layers do).
         parallel: compute the recurrence by ``keras.ops.associative_scan`` (True) or step by
-            step with ``keras.ops.scan`` (False). The results agree to round-off.
+            step with ``keras.ops.scan`` (False). The results agree to round-off. Both need
+            the number of steps when the model is traced: under TensorFlow, build the model with
+            ``keras.Input((timesteps, features))``.
         kernel_initializer, bias_initializer: Keras initialisers of W and b.
         **kwargs: passed to ``keras.layers.Layer`` (``name``, ``dtype``, ...).
 
@@ -86,6 +88,10 @@ class MinimalRNN(keras.layers.Layer):
             initial_state = initial_state[0]
         h0 = (ops.zeros_like(a[:, 0]) if initial_state is None
               else ops.cast(initial_state, a.dtype))
+        if a.shape[1] is None:
+            raise ValueError(f"{type(self).__name__} needs the number of time steps when the "
+                             "model is traced (Keras' scans on TensorFlow do): build it with "
+                             "keras.Input(shape=(timesteps, features)), not (None, features)")
         if self.parallel:
             A, B = ops.associative_scan(compose, (a, b), axis=1)
             h = A * ops.expand_dims(h0, 1) + B

@@ -310,3 +310,58 @@ def digits(images: np.ndarray, labels: Sequence[int], *, order: str = "rows") ->
         axes[0, 0].set_ylabel(feature_axis, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def scan_rounds(timesteps: int = 8) -> Any:
+    """Two ways to compute h_1 … h_T of h_t = a_t ⊙ h_{t-1} + b_t, as dependency graphs.
+
+    Left, the loop: step t needs step t − 1, so T dependent steps. Right, the scan of
+    :func:`rnnlab.cells.linear_recurrence`: in round r every position t ≥ 2^r combines with
+    position t − 2^r (:func:`rnnlab.layers.compose`), all positions at once, so ⌈log₂ T⌉ rounds.
+    The arrows are read off the same shifts the code uses.
+
+    Args:
+        timesteps: T (2 to 32).
+
+    Returns:
+        The Figure.
+    """
+    if not isinstance(timesteps, int) or not 2 <= timesteps <= 32:
+        raise ValueError(f"timesteps must be an integer from 2 to 32, got {timesteps!r}")
+    shifts = []
+    shift = 1
+    while shift < timesteps:
+        shifts.append(shift)
+        shift *= 2
+    fig, (loop, scan) = plt.subplots(1, 2, figsize=(9.0, 3.6), facecolor="white",
+                                     gridspec_kw={"width_ratios": [1, 1.25]})
+    xs = np.arange(1, timesteps + 1)
+    loop.plot(xs, xs, "o", color="#1f77b4", ms=7, zorder=3)
+    for t in xs[1:]:
+        loop.annotate("", xy=(t, t), xytext=(t - 1, t - 1),
+                      arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 1.0})
+    loop.set_xlabel("time step t")
+    loop.set_ylabel("dependent step at which h_t is known")
+    loop.set_title(f"loop: {timesteps} dependent steps", fontsize=10)
+    for r, shift in enumerate(shifts):
+        for t in xs:
+            scan.annotate("", xy=(t, r + 1), xytext=(t, r),
+                          arrowprops={"arrowstyle": "->", "color": "#bbbbbb", "lw": 0.8})
+            if t - shift >= 1:
+                scan.annotate("", xy=(t, r + 1), xytext=(t - shift, r),
+                              arrowprops={"arrowstyle": "->", "color": "#d62728", "lw": 1.0})
+    for r in range(len(shifts) + 1):
+        done = xs <= 2 ** r
+        scan.plot(xs[~done], np.full((~done).sum(), r), "o", color="white", mec="#1f77b4", ms=7,
+                  zorder=3)
+        scan.plot(xs[done], np.full(done.sum(), r), "o", color="#1f77b4", ms=7, zorder=3)
+    scan.set_yticks(range(len(shifts) + 1))
+    scan.set_xlabel("time step t")
+    scan.set_ylabel("round")
+    scan.set_title(f"scan: {len(shifts)} rounds (filled: h_t final)", fontsize=10)
+    for ax in (loop, scan):
+        ax.set_xticks(xs)
+        for side in ("right", "top"):
+            ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig

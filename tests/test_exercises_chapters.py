@@ -172,6 +172,45 @@ EXERCISES.update({
 })
 
 
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def _min_gru(convention="book", tanh=False, order="zh", bias=True):
+    def min_gru_step(x_t, h_prev, W, b):
+        n = h_prev.shape[1]
+        pre = x_t @ W + (b if bias else 0)
+        a_z, a_h = (pre[:, :n], pre[:, n:]) if order == "zh" else (pre[:, n:], pre[:, :n])
+        z, h_tilde = _sigmoid(a_z), (np.tanh(a_h) if tanh else a_h)
+        if convention == "paper":
+            return (1 - z) * h_prev + z * h_tilde
+        return z * h_prev + (1 - z) * h_tilde
+    return min_gru_step
+
+
+EXERCISES.update({
+    "scan-compose": (
+        lambda e, l: (l[0] * e[0], l[0] * e[1] + l[1]),
+        {"later first": (lambda e, l: (l[0] * e[0], e[0] * l[1] + e[1]), "applies `later` first"),
+         "b2 missing": (lambda e, l: (l[0] * e[0], l[0] * e[1]), "b₂ is missing"),
+         "gates added": (lambda e, l: (l[0] + e[0], l[0] * e[1] + l[1]), "product of the two gates"),
+         "one array": (lambda e, l: l[0] * e[0], "expected a tuple of 2 arrays")}),
+    "scan-rounds": (
+        lambda T: int(np.ceil(np.log2(T))),
+        {"sequential": (lambda T: T - 1, "loop's depth"),
+         "floor": (lambda T: int(np.floor(np.log2(T))), "round down"),
+         "one too many": (lambda T: int(np.floor(np.log2(T))) + 1, "one round too many"),
+         "returns text": (lambda T: "log2(T)", "expected a number")}),
+    "min-gru-step": (
+        _min_gru(),
+        {"paper convention": (_min_gru(convention="paper"), "Feng et al.'s convention"),
+         "tanh candidate": (_min_gru(tanh=True), "no tanh"),
+         "blocks swapped": (_min_gru(order="hz"), "order [z | h̃]"),
+         "no bias": (_min_gru(bias=False), "bias is missing"),
+         "transposed product": (lambda x_t, h_prev, W, b: W @ x_t, "x_t @ W")}),
+})
+
+
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     from test_exercises_implement import CASES
 

