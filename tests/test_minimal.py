@@ -157,3 +157,15 @@ def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
     (row,) = scan_timings(tmp_path)
     assert row["seconds"] == {"gru": {64: 0.5}} and row["machine"] == "Some CPU, 2 logical cores, no GPU"
     assert row["gpu"] is False and row["backend"] == "jax"
+
+
+def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persistence():
+    from rnnlab.experiments import ForecastRun, sunspot_forecasts
+
+    (run,) = sunspot_forecasts(["min_gru"], window=12, units=4, epochs=2)
+    assert isinstance(run, ForecastRun) and run.cell == "min_gru" and run.window == 12
+    assert run.params == 2 * 4 * (1 + 1) + 4 + 1            # the layer and Dense(1)
+    assert 1 <= run.best_epoch <= run.epochs_run <= 2
+    # persistence on the test months of chapter 5's split: about 20 sunspots
+    assert 10 < run.persistence_rmse < 40 and np.isfinite(run.test_rmse) and run.test_rmse > 0
+    assert ForecastRun.from_json(run.to_json()) == run

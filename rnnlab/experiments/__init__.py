@@ -5,8 +5,8 @@ The package is split by job. ``rnnlab.experiments.training``: :func:`train` wrap
 stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 :func:`length_sweep` trains cells on the adding problem (chapters 2 and 4),
 :func:`clipping_run` is chapter 2's exploding-gradient experiment and :func:`marker_run` chapter
-3's small LSTM. ``rnnlab.experiments.modern``: :func:`parity_sweep` (chapter 8's
-state-tracking task) and :func:`scan_timings`. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
+3's small LSTM. ``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and
+:func:`parity_sweep` (chapter 8's two tasks) and :func:`scan_timings`. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
 judge results over seeds. ``rnnlab.experiments.store``: the results store every training run
 is recorded in and served from (:class:`Store`, :func:`provenance`). ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
 comparison of chapter 6 and of ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``:
@@ -27,7 +27,8 @@ from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MN
                                            SUMMARY_COLUMNS, compare, environment, matmul_gflops,
                                            mean_curves, mnist_model, mnist_splits, summarize,
                                            summary_rows, write_results)
-from rnnlab.experiments.modern import ParityRun, parity_model, parity_sweep, scan_timings
+from rnnlab.experiments.modern import (ForecastRun, ParityRun, parity_model, parity_sweep,
+                                       scan_timings, sunspot_forecasts)
 from rnnlab.experiments.records import Record
 from rnnlab.experiments.scratch import ScratchRun, momentum_step, numpy_epoch, scratch_vs_keras
 from rnnlab.experiments.store import PROTOCOL, Store, provenance
@@ -45,5 +46,5 @@ __all__ = [
     "environment", "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
     "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
     "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm", "ParityRun",
-    "parity_model", "parity_sweep", "scan_timings",
+    "parity_model", "parity_sweep", "scan_timings", "ForecastRun", "sunspot_forecasts",
 ]

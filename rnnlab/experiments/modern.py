@@ -17,10 +17,10 @@ import numpy as np
 
 from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
-from rnnlab.data import parity_problem
+from rnnlab.data import forecasting_splits, load_sunspots, parity_problem
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import train
-from rnnlab.models import recurrent_layer
+from rnnlab.experiments.training import fit_evaluate, train
+from rnnlab.models import build_model, recurrent_layer
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 
@@ -47,6 +47,76 @@ class ParityRun(Record):
     final_accuracy: float
     seconds_per_epoch: float
     history: dict[str, list[float]]
+
+
+@dataclass
+class ForecastRun(Record):
+    """One cell trained to forecast next month's sunspot number (:func:`sunspot_forecasts`).
+
+    Attributes:
+        cell, units, window, seed: what was trained.
+        params: the model's parameter count.
+        test_rmse: root-mean-squared error on the test months, in sunspot numbers.
+        persistence_rmse: the same for "next month equals this month", on the same months.
+        best_epoch, epochs_run: the epoch early stopping kept, and how many ran.
+        seconds_per_epoch: median wall time of an epoch.
+    """
+
+    cell: str
+    units: int
+    window: int
+    seed: int
+    params: int
+    test_rmse: float
+    persistence_rmse: float
+    best_epoch: int
+    epochs_run: int
+    seconds_per_epoch: float
+
+
+def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32, epochs: int,
+                      patience: int = 5, batch_size: int = 32,
+                      seed: int = SEED) -> list[ForecastRun]:
+    """Train each cell to forecast next month's sunspot number from the last ``window`` months.
+
+    The series, the chronological 70/15/15 split and the scaling (by the training targets' mean
+    and standard deviation) are chapter 5's (:func:`rnnlab.data.load_sunspots`,
+    :func:`rnnlab.data.forecasting_splits`); each model is one recurrent layer and ``Dense(1)``,
+    trained with Adam on the mean squared error, early stopping on the validation loss.
+
+    Args:
+        cells: cell names, e.g. ``("gru", "min_gru", "min_lstm")``.
+        window: months each forecast reads.
+        units: units of the recurrent layer.
+        epochs, patience, batch_size: of the training (see :func:`fit_evaluate`).
+        seed: seeds the weights and the shuffling.
+
+    Returns:
+        One :class:`ForecastRun` per cell, in order.
+    """
+    integer("window", window)
+    _, series = load_sunspots()
+    splits = forecasting_splits(series, window, fractions=(0.7, 0.15, 0.15))
+    mean, std = float(splits.train[1].mean()), float(splits.train[1].std())
+    scaled = {name: ((x - mean) / std, (y - mean) / std) for name, (x, y) in splits.items()}
+    x_test, y_test = splits.test
+    persistence = float(np.sqrt(np.mean((x_test[:, -1, 0] - y_test) ** 2)))
+
+    def rmse(model: Any) -> float:
+        forecast = model.predict(scaled["test"][0], verbose=0).ravel() * std + mean
+        return float(np.sqrt(np.mean((forecast - y_test) ** 2)))
+
+    runs = []
+    for cell in cells:
+        model = build_model(cell, window, 1, units, head="regression", seed=seed)
+        record = fit_evaluate(model, scaled, loss="mse", epochs=epochs, patience=patience,
+                              batch_size=batch_size, test_scores={"rmse": rmse}, seed=seed)
+        runs.append(ForecastRun(cell=cell, units=units, window=window, seed=seed,
+                                params=record.params, test_rmse=record.test["rmse"],
+                                persistence_rmse=persistence, best_epoch=record.best_epoch,
+                                epochs_run=record.epochs_run,
+                                seconds_per_epoch=float(np.median(record.epoch_seconds))))
+    return runs
 
 
 def parity_model(cell: str, timesteps: int, units: int, learning_rate: float) -> Any:
