@@ -152,6 +152,6 @@ class MinLSTM(MinimalRNN):
 
     def coefficients(self, pre: Any) -> tuple[Any, Any]:
         a_f, a_i, h_tilde = ops.split(pre, 3, axis=-1)
-        f, i = ops.sigmoid(a_f), ops.sigmoid(a_i)
-        f_norm = f / (f + i)
+        # f / (f + i) with f = σ(a_f), i = σ(a_i), written so that it never divides 0 by 0
+        f_norm = ops.sigmoid(ops.softplus(-a_i) - ops.softplus(-a_f))
         return f_norm, (1.0 - f_norm) * h_tilde

@@ -316,9 +316,10 @@ def scan_rounds(timesteps: int = 8) -> Any:
     """Two ways to compute h_1 … h_T of h_t = a_t ⊙ h_{t-1} + b_t, as dependency graphs.
 
     Left, the loop: step t needs step t − 1, so T dependent steps. Right, the scan of
-    :func:`rnnlab.cells.linear_recurrence`: in round r every position t ≥ 2^r combines with
-    position t − 2^r (:func:`rnnlab.layers.compose`), all positions at once, so ⌈log₂ T⌉ rounds.
-    The arrows are read off the same shifts the code uses.
+    :func:`rnnlab.cells.linear_recurrence`: round r (r = 1, 2, …) combines every position
+    t > 2^(r−1) with position t − 2^(r−1) (:func:`rnnlab.layers.compose`), all positions at once;
+    after r rounds (row r) the first 2^r states are final, so ⌈log₂ T⌉ rounds. The arrows are
+    read off the same shifts the code uses.
 
     Args:
         timesteps: T (2 to 32).

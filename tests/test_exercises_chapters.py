@@ -200,14 +200,16 @@ EXERCISES.update({
         {"sequential": (lambda T: T - 1, "loop's depth"),
          "floor": (lambda T: int(np.floor(np.log2(T))), "round down"),
          "one too many": (lambda T: int(np.floor(np.log2(T))) + 1, "one round too many"),
-         "returns text": (lambda T: "log2(T)", "expected a number")}),
+         "returns text": (lambda T: "log2(T)", "expected a number"),
+         "fractional": (lambda T: np.ceil(np.log2(T)) + 0.4, "whole number")}),
     "min-gru-step": (
         _min_gru(),
         {"paper convention": (_min_gru(convention="paper"), "Feng et al.'s convention"),
          "tanh candidate": (_min_gru(tanh=True), "no tanh"),
          "blocks swapped": (_min_gru(order="hz"), "order [z | h̃]"),
          "no bias": (_min_gru(bias=False), "bias is missing"),
-         "transposed product": (lambda x_t, h_prev, W, b: W @ x_t, "x_t @ W")}),
+         "transposed product": (lambda x_t, h_prev, W, b: W @ x_t, "x_t @ W"),
+         "returns the gates too": (lambda *args: (_min_gru()(*args), {}), "return h_t alone")}),
 })
 
 
@@ -239,3 +241,8 @@ def test_plausible_mistakes_get_their_hint(name, mistake):
         check(name, answer)
     assert hint in str(error.value), str(error.value)
 
+
+
+def test_scan_compose_accepts_a_pair_returned_as_one_stacked_array(capsys):
+    check("scan-compose", lambda e, l: np.stack([l[0] * e[0], l[0] * e[1] + l[1]]))
+    assert capsys.readouterr().out.startswith("Correct! [scan-compose]")

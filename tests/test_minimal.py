@@ -156,7 +156,10 @@ def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
         '{"gru": {"64": 0.5}}}]}' % __import__("json").dumps(env))
     (row,) = scan_timings(tmp_path)
     assert row["seconds"] == {"gru": {64: 0.5}} and row["machine"] == "Some CPU, 2 logical cores, no GPU"
-    assert row["gpu"] is False and row["backend"] == "jax"
+    assert row["gpu"] is False and row["backend"] == "jax" and row["cores"] == 2
+    assert row["settings"] == {}
+    (real,) = [r for r in scan_timings() if r["backend"] == "tensorflow" and r["file"] == "scan_speed-vm.json"]
+    assert real["settings"]["units"] == 64 and set(real["seconds"]) == {"min_gru_scan", "min_gru_loop", "gru"}
 
 
 def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persistence():

@@ -18,12 +18,19 @@ def code_cells(path):
     return [c for c in load(path)["cells"] if c["cell_type"] == "code"]
 
 
+# Chapter numbers an open issue has taken for a chapter not written yet: the chapters after it
+# keep their number (file names, cell ids, links) and the site numbers them one lower until it lands.
+RESERVED = {7: "issue 16: text, a character-level language model and seq2seq"}
+
+
 def test_the_chapters_are_the_notebooks_numbered_in_order():
-    """The numbered part of _toc.yml lists exactly the notebooks, as 01_..., 02_..., in order."""
+    """The numbered part of _toc.yml lists exactly the notebooks, as 01_..., 02_..., in order,
+    with no gap but the reserved numbers."""
     listed = chapters()
     assert listed == [f"book/{p.stem}" for p in NOTEBOOKS]
     numbers = [int(re.match(r"book/(\d\d)_", c).group(1)) for c in listed]
-    assert numbers == list(range(1, len(listed) + 1))
+    expected = [n for n in range(1, len(listed) + len(RESERVED) + 1) if n not in RESERVED]
+    assert numbers == expected[:len(numbers)] and all(n < max(numbers) for n in RESERVED)
 
 
 def test_every_chapter_has_its_exercise_module():

@@ -26,12 +26,14 @@ def min_lstm_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
         b: bias, shape (3 units,).
 
     Returns:
-        ``(a, b_t, gates)`` with gates ``"f"``, ``"i"`` and ``"h_tilde"``.
+        ``(a, b_t, gates)`` with gates ``"f"``, ``"i"``, ``"h_tilde"`` and ``"f_norm"`` (f').
     """
     a_f, a_i, a_h = np.split(x @ W + b, 3, axis=-1)
     f, i = sigmoid(a_f), sigmoid(a_i)
-    f_norm = f / (f + i)
-    return f_norm, (1.0 - f_norm) * a_h, {"f": f, "i": i, "h_tilde": a_h}
+    # f / (f + i) = σ(softplus(−a_i) − softplus(−a_f)): the same number, without 0 / 0 when
+    # both gates underflow
+    f_norm = sigmoid(np.logaddexp(0.0, -a_i) - np.logaddexp(0.0, -a_f))
+    return f_norm, (1.0 - f_norm) * a_h, {"f": f, "i": i, "h_tilde": a_h, "f_norm": f_norm}
 
 
 def min_lstm_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndarray
@@ -48,7 +50,8 @@ def min_lstm_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndar
         b: bias, shape (3 units,).
 
     Returns:
-        ``(h_t, gates)`` with gates ``"f"``, ``"i"`` and ``"h_tilde"``, each (batch, units).
+        ``(h_t, gates)`` with gates ``"f"``, ``"i"``, ``"h_tilde"`` and ``"f_norm"``, each
+        (batch, units).
     """
     a, b_t, gates = min_lstm_coefficients(x_t, W, b)
     return a * h_prev + b_t, gates
@@ -64,23 +67,25 @@ def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray
 def min_lstm_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndarray, ...]:
     """Backward through one step of :func:`min_lstm_step`, for a batch.
 
-    With s = f + i, h_t = f' ⊙ h_{t-1} + (1 − f') ⊙ h~ where f' = f / s:
-    dL/dh_{t-1} = dL/dh_t ⊙ f', dL/dh~ = dL/dh_t ⊙ (1 − f'), dL/df' = dL/dh_t ⊙ (h_{t-1} − h~);
-    ∂f'/∂f = i / s² and ∂f'/∂i = −f / s², then through the sigmoids and x_t W + b.
+    With h_t = f' ⊙ h_{t-1} + (1 − f') ⊙ h~ and f' = f / (f + i) = σ(u), u = softplus(−a_i) −
+    softplus(−a_f): dL/dh_{t-1} = dL/dh_t ⊙ f', dL/dh~ = dL/dh_t ⊙ (1 − f'),
+    dL/du = dL/dh_t ⊙ (h_{t-1} − h~) ⊙ f'(1 − f'), and ∂u/∂a_f = 1 − f, ∂u/∂a_i = −(1 − i)
+    (the same as ∂f'/∂f = i / (f + i)² and ∂f'/∂i = −f / (f + i)² through the sigmoids);
+    then through x_t W + b.
 
     Args:
         dh_t: dL/dh_t, shape (batch, units).
-        cache: ``x_t``, ``h_prev``, ``W`` and the step's gates ``f``, ``i``, ``h_tilde``.
+        cache: ``x_t``, ``h_prev``, ``W`` and the step's gates ``f``, ``i``, ``h_tilde``,
+            ``f_norm``.
 
     Returns:
         ``(dx_t, dh_prev, dW, db)``.
     """
     f, i, h_tilde, h_prev = cache["f"], cache["i"], cache["h_tilde"], cache["h_prev"]
-    s = f + i
-    f_norm = f / s
-    d_fnorm = dh_t * (h_prev - h_tilde)
-    da_f = d_fnorm * i / s**2 * f * (1.0 - f)
-    da_i = -d_fnorm * f / s**2 * i * (1.0 - i)
+    f_norm = cache["f_norm"]
+    du = dh_t * (h_prev - h_tilde) * f_norm * (1.0 - f_norm)
+    da_f = du * (1.0 - f)
+    da_i = -du * (1.0 - i)
     da = np.concatenate([da_f, da_i, dh_t * (1.0 - f_norm)], axis=-1)
     return da @ cache["W"].T, dh_t * f_norm, cache["x_t"].T @ da, da.sum(axis=0)
 

@@ -11,6 +11,13 @@ from rnnlab.cells.registry import sigmoid
 from rnnlab.exercises import WrongAnswer, as_array, as_arrays, call_answer, checker, diagnose, evaluate
 
 
+def _pair(result: Any) -> Any:
+    """A pair returned as one stacked array (2, ...) is a pair too."""
+    if isinstance(result, np.ndarray) and result.ndim >= 1 and result.shape[0] == 2:
+        return (result[0], result[1])
+    return result
+
+
 @checker("scan-compose")
 def check_scan_compose(compose: Any) -> str:
     """``compose(earlier, later)`` takes two steps (a₁, b₁) and (a₂, b₂) of h ↦ a ⊙ h + b and
@@ -18,7 +25,7 @@ def check_scan_compose(compose: Any) -> str:
     rng = np.random.default_rng(2018)
     a1, a2 = rng.uniform(0.1, 0.9, size=(2, 3, 4))
     b1, b2 = rng.normal(size=(2, 3, 4))
-    result = call_answer(compose, (a1, b1), (a2, b2))
+    result = _pair(call_answer(compose, (a1, b1), (a2, b2)))
     a, b = as_arrays(result, [(3, 4), (3, 4)], ["a", "b"])
     diagnose(a, a2 * a1, {"a is the product of the two gates, a₂ ⊙ a₁.": a1 + a2})
     diagnose(b, a2 * b1 + b2, {
@@ -28,11 +35,12 @@ def check_scan_compose(compose: Any) -> str:
     })
     # associativity, the property the scan needs, holds for the learner's function too
     a3, b3 = rng.uniform(0.1, 0.9, size=(3, 4)), rng.normal(size=(3, 4))
-    left = as_arrays(call_answer(compose, tuple(as_arrays(call_answer(compose, (a1, b1), (a2, b2)),
-                                                          [(3, 4)] * 2, ["a", "b"])), (a3, b3)),
-                     [(3, 4)] * 2, ["a", "b"])
-    right = as_arrays(call_answer(compose, (a1, b1), tuple(as_arrays(call_answer(
-        compose, (a2, b2), (a3, b3)), [(3, 4)] * 2, ["a", "b"]))), [(3, 4)] * 2, ["a", "b"])
+    def composed(earlier: tuple, later: tuple) -> tuple:
+        return tuple(as_arrays(_pair(call_answer(compose, earlier, later)), [(3, 4)] * 2,
+                               ["a", "b"]))
+
+    left = composed(composed((a1, b1), (a2, b2)), (a3, b3))
+    right = composed((a1, b1), composed((a2, b2), (a3, b3)))
     if not all(np.allclose(l, r, atol=1e-10) for l, r in zip(left, right)):
         raise WrongAnswer("compose gives the right pair here but is not associative elsewhere: "
                           "does it depend on anything besides its two arguments?")
@@ -46,6 +54,11 @@ def check_scan_rounds(scan_rounds: Any) -> str:
     number of shifts 1, 2, 4, … smaller than T, i.e. ⌈log₂ T⌉ (0 for T = 1)."""
     lengths = [1, 2, 3, 4, 5, 8, 9, 28, 64, 100, 784, 1024, 4096, 4097]
     result = evaluate(scan_rounds, [(T,) for T in lengths], "scan_rounds")
+    fractional = [T for T, value in zip(lengths, result) if abs(value - round(value)) > 1e-9]
+    if fractional:
+        raise WrongAnswer(f"scan_rounds({fractional[0]}) returned "
+                          f"{result[lengths.index(fractional[0])]:g}: a number of rounds is a "
+                          "whole number (math.ceil rounds up).")
     right = np.array([math.ceil(math.log2(T)) for T in lengths], float)
     diagnose(result, right, {
         "that is the loop's depth, T − 1 dependent steps after the first; the scan doubles its "
@@ -69,11 +82,14 @@ def check_min_gru_step(answer: Any) -> str:
     W, b = rng.normal(size=(d, 2 * n)), rng.normal(size=2 * n)
     right, gates = min_gru_step(x_t, h_prev, W, b)
     z, h_tilde = gates["z"], gates["h_tilde"]
-    result = as_array(call_answer(answer, x_t, h_prev, W, b,
+    returned = call_answer(answer, x_t, h_prev, W, b,
                                   hints={"matmul": "x_t has shape (batch, features) and W "
                                          "(features, 2 units): compute x_t @ W, then split "
-                                         "the 2 units columns into z and h̃."}),
-                      (batch, n), "min_gru_step")
+                                         "the 2 units columns into z and h̃."})
+    if isinstance(returned, tuple):
+        raise WrongAnswer("min_gru_step returned a tuple; return h_t alone (rnnlab's version "
+                          "also returns the gates, the exercise asks only for the new state).")
+    result = as_array(returned, (batch, n), "min_gru_step")
     swapped = sigmoid(x_t @ W[:, n:] + b[n:])
     diagnose(result, right, {
         "z and 1 − z are swapped: that is Feng et al.'s convention (z weights the candidate); "

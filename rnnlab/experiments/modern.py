@@ -180,9 +180,10 @@ def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
             ``benchmarks/results``).
 
     Returns:
-        Rows with ``machine`` (the CPU, cores and GPUs in words), ``backend``, ``versions``,
-        ``gpu`` (True where a GPU was visible), ``file`` and ``seconds``: a dict
-        model → {T: seconds per training step}, lengths as integers.
+        Rows with ``machine`` (the CPU, cores and GPUs in words), ``cores`` (logical CPU cores),
+        ``backend``, ``versions``, ``gpu`` (True where a GPU was visible), ``file``,
+        ``settings`` (the benchmark's batch, features and units, as it wrote them) and
+        ``seconds``: a dict model → {T: seconds per training step}, lengths as integers.
 
     Raises:
         FileNotFoundError: if no file is there, with the command that writes one.
@@ -194,14 +195,18 @@ def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
                                 "python benchmarks/scan_speed.py to time this machine")
     rows = []
     for path in files:
-        for row in json.loads(path.read_text(encoding="utf-8"))["rows"]:
+        written = json.loads(path.read_text(encoding="utf-8"))
+        settings = {key: value for key, value in written.get("settings", {}).items()
+                    if key in ("batch", "features", "units", "repeats")}
+        for row in written["rows"]:
             env = row["environment"]
             gpus = env.get("gpus") or []
             rows.append({
                 "machine": f"{env['cpu']}, {env['cpu_count']} logical cores, "
                            + (", ".join(gpus) if gpus else "no GPU"),
-                "backend": row["backend"], "versions": env["versions"], "gpu": bool(gpus),
-                "file": path.name,
+                "cores": int(env["cpu_count"]), "backend": row["backend"],
+                "versions": env["versions"], "gpu": bool(gpus), "file": path.name,
+                "settings": settings,
                 "seconds": {model: {int(T): float(s) for T, s in by_length.items()}
                             for model, by_length in row["seconds_per_step"].items()}})
     return rows
