@@ -176,7 +176,8 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
     trick as :func:`jacobian_norms`, but differentiated by TensorFlow).
 
     Args:
-        layer: a built ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU``.
+        layer: a built ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU``, or a minimal layer of
+            :mod:`rnnlab.layers`.
         x: one sequence, shape (1, timesteps, features).
 
     Returns:
@@ -194,9 +195,12 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
                            f"{keras.backend.backend()!r}")
     import tensorflow as tf
 
-    x = _one_sequence(x, layer.cell.kernel.shape[0])
-    dtype = layer.cell.kernel.dtype
-    units, T = layer.cell.units, x.shape[1]
+    # Keras' layers step their cell; the course's minimal layers step themselves
+    holder = getattr(layer, "cell", layer)
+    step = layer.cell if hasattr(layer, "cell") else layer.step
+    x = _one_sequence(x, holder.kernel.shape[0])
+    dtype = holder.kernel.dtype
+    units, T = holder.units, x.shape[1]
     x = tf.constant(np.repeat(x, units, axis=0), dtype=dtype)
     cell_spec = by_keras_class(type(layer).__name__)
     if cell_spec is None:
@@ -208,7 +212,7 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
         states = [tf.zeros((units, units), dtype) for _ in range(count)]
         for t in range(T):
             states[0] = states[0] + deltas[t]
-            _, states = layer.cell(x[:, t], states)
+            _, states = step(x[:, t], states)
             states = list(states) if isinstance(states, (list, tuple)) else [states]
         h_T = states[0] + deltas[T]
         loss = tf.linalg.trace(h_T)

@@ -78,6 +78,17 @@ class MinimalRNN(keras.layers.Layer):
         """a_t and b_t, shape (batch, timesteps, units), from pre = x_t W + b."""
         raise NotImplementedError
 
+    def step(self, x_t: Any, states: list[Any]) -> tuple[Any, list[Any]]:
+        """One step, h_t = a_t ⊙ h_{t-1} + b_t, called like a Keras cell: ``(h_t, [h_t])``.
+
+        Args:
+            x_t: inputs, shape (batch, features).
+            states: ``[h_{t-1}]``, shape (batch, units).
+        """
+        a, b = self.coefficients(ops.matmul(x_t, self.kernel) + self.bias)
+        h_t = a * states[0] + b
+        return h_t, [h_t]
+
     def call(self, inputs: Any, initial_state: Any = None) -> Any:
         x = ops.flip(inputs, axis=1) if self.go_backwards else inputs
         a, b = self.coefficients(ops.matmul(x, self.kernel) + self.bias)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
+from rnnlab.cells.registry import CellSpec, input_gated, register, sigmoid
 
 
 def min_gru_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
@@ -58,13 +58,6 @@ def min_gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndarr
     return a * h_prev + b_t, gates
 
 
-def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray, b: np.ndarray
-         ) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
-    """The registry's form of :func:`min_gru_step` (U has no columns: nothing reads h_{t-1})."""
-    h_t, gates = min_gru_step(x_t, states[0], W, b)
-    return [h_t], gates
-
-
 def min_gru_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndarray, ...]:
     """Backward through one step of :func:`min_gru_step`, for a batch.
 
@@ -84,14 +77,8 @@ def min_gru_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.n
     return da @ cache["W"].T, dh_t * z, cache["x_t"].T @ da, da.sum(axis=0)
 
 
-def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
-    """The registry's backward step: :func:`min_gru_step_backward` at step t of a record."""
-    cache = {name: gate[:, t] for name, gate in run["gates"].items()}
-    cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), W=rnn.W)
-    dx, carry["h"], dW, db = min_gru_step_backward(carry["h"], cache)
-    grads["W"] += dW
-    grads["b"] += db
-    return dx
+step, step_back = input_gated(min_gru_step, min_gru_step_backward)
+"""The registry's forms of :func:`min_gru_step` and :func:`min_gru_step_backward`."""
 
 
 def _keras_layer(units: int, **options: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
+from rnnlab.cells.registry import CellSpec, input_gated, register, sigmoid
 
 
 def min_lstm_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
@@ -57,13 +57,6 @@ def min_lstm_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndar
     return a * h_prev + b_t, gates
 
 
-def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray, b: np.ndarray
-         ) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
-    """The registry's form of :func:`min_lstm_step` (U has no columns)."""
-    h_t, gates = min_lstm_step(x_t, states[0], W, b)
-    return [h_t], gates
-
-
 def min_lstm_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.ndarray, ...]:
     """Backward through one step of :func:`min_lstm_step`, for a batch.
 
@@ -90,14 +83,8 @@ def min_lstm_step_backward(dh_t: np.ndarray, cache: dict[str, Any]) -> tuple[np.
     return da @ cache["W"].T, dh_t * f_norm, cache["x_t"].T @ da, da.sum(axis=0)
 
 
-def step_back(rnn: Any, run: dict, t: int, carry: dict, grads: dict) -> np.ndarray:
-    """The registry's backward step: :func:`min_lstm_step_backward` at step t of a record."""
-    cache = {name: gate[:, t] for name, gate in run["gates"].items()}
-    cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), W=rnn.W)
-    dx, carry["h"], dW, db = min_lstm_step_backward(carry["h"], cache)
-    grads["W"] += dW
-    grads["b"] += db
-    return dx
+step, step_back = input_gated(min_lstm_step, min_lstm_step_backward)
+"""The registry's forms of :func:`min_lstm_step` and :func:`min_lstm_step_backward`."""
 
 
 def _keras_layer(units: int, **options: Any) -> Any:

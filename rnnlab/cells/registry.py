@@ -125,3 +125,30 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 def previous(run: Mapping[str, Any], key: str, t: int) -> np.ndarray:
     """State ``key`` at step t − 1 of a forward record (its initial value at t = 0)."""
     return run[key][:, t - 1] if t > 0 else run[key + "0"]
+
+
+def input_gated(step_fn: Callable[..., tuple[np.ndarray, dict[str, np.ndarray]]],
+                step_backward: Callable[..., tuple[np.ndarray, ...]]
+                ) -> tuple[Callable[..., Any], Callable[..., np.ndarray]]:
+    """The registry's ``step`` and ``step_back`` of a cell that never reads h_{t-1} in its gates.
+
+    Such a cell (the minimal GRU and LSTM) has no U, so its own functions take
+    ``step_fn(x_t, h_prev, W, b) -> (h_t, gates)`` and
+    ``step_backward(dh_t, cache) -> (dx_t, dh_prev, dW, db)`` with the cache holding ``x_t``,
+    ``h_prev``, ``W`` and the step's gates; this adapts them to :class:`CellSpec`'s forms.
+    """
+
+    def step(x_t: np.ndarray, states: list[np.ndarray], W: np.ndarray, U: np.ndarray,
+             b: np.ndarray) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+        h_t, gates = step_fn(x_t, states[0], W, b)
+        return [h_t], gates
+
+    def step_back(rnn: Any, run: Mapping[str, Any], t: int, carry: dict, grads: dict) -> np.ndarray:
+        cache = {name: gate[:, t] for name, gate in run["gates"].items()}
+        cache.update(x_t=run["x"][:, t], h_prev=previous(run, "h", t), W=rnn.W)
+        dx, carry["h"], dW, db = step_backward(carry["h"], cache)
+        grads["W"] += dW
+        grads["b"] += db
+        return dx
+
+    return step, step_back
