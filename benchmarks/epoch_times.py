@@ -18,14 +18,13 @@ machine, versions and settings; the course quotes these figures only from such a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from backends import installed, run_worker
 
 CELLS = ("simple_rnn", "lstm", "gru")
 HERE = Path(__file__).resolve().parent
@@ -53,11 +52,6 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def installed(backend: str) -> bool:
-    return importlib.util.find_spec({"tensorflow": "tensorflow", "jax": "jax",
-                                     "torch": "torch"}[backend]) is not None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
@@ -78,19 +72,12 @@ def main() -> None:
             continue
         settings = args.deterministic if backend in ("tensorflow", "torch") else ["0"]
         for determinism in settings:
-            env = {**os.environ, "KERAS_BACKEND": backend, "RNNLAB_DETERMINISTIC": determinism,
-                   "RNNLAB_STORE": "off"}
-            started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", WORKER, str(args.samples),
-                                   str(args.epochs), str(args.per), *args.cells],
-                                  capture_output=True, text=True, env=env)
-            lines = [l for l in done.stdout.splitlines() if l.startswith("RESULT ")]
-            if done.returncode != 0 or not lines:
-                print(f"{backend} (determinism {determinism}): failed\n{done.stderr[-2000:]}")
-                continue
-            result = json.loads(lines[-1][len("RESULT "):])
-            rows.append({"backend": backend, "deterministic": determinism == "1", **result,
-                         "wall_seconds": time.perf_counter() - started})
+            result = run_worker(WORKER, [str(args.samples), str(args.epochs), str(args.per),
+                                         *args.cells],
+                                {"KERAS_BACKEND": backend, "RNNLAB_DETERMINISTIC": determinism,
+                                 "RNNLAB_STORE": "off"}, f"{backend} (determinism {determinism})")
+            if result is not None:
+                rows.append({"backend": backend, "deterministic": determinism == "1", **result})
 
     if not rows:
         sys.exit("no backend could be timed")

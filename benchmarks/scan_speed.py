@@ -20,14 +20,13 @@ per machine; on a machine with a GPU the backends place the models there.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from backends import installed, run_worker
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("min_gru_scan", "min_gru_loop", "gru")
@@ -68,11 +67,6 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def installed(backend: str) -> bool:
-    return importlib.util.find_spec({"tensorflow": "tensorflow", "jax": "jax",
-                                     "torch": "torch"}[backend]) is not None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
@@ -90,17 +84,11 @@ def main() -> None:
         if not installed(backend):
             print(f"{backend}: not installed, skipped")
             continue
-        env = {**os.environ, "KERAS_BACKEND": backend, "RNNLAB_STORE": "off"}
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", WORKER, str(args.batch), str(args.features),
-                               str(args.units), str(args.repeats), *map(str, args.lengths)],
-                              capture_output=True, text=True, env=env)
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        if done.returncode != 0 or not lines:
-            print(f"{backend}: failed\n{done.stderr[-2000:]}")
-            continue
-        result = json.loads(lines[-1][len("RESULT "):])
-        rows.append({"backend": backend, **result, "wall_seconds": time.perf_counter() - started})
+        result = run_worker(WORKER, [str(args.batch), str(args.features), str(args.units),
+                                     str(args.repeats), *map(str, args.lengths)],
+                            {"KERAS_BACKEND": backend, "RNNLAB_STORE": "off"}, backend)
+        if result is not None:
+            rows.append({"backend": backend, **result})
 
     if not rows:
         sys.exit("no backend could be timed")
