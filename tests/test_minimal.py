@@ -49,14 +49,27 @@ def test_min_gru_in_feng_et_al_s_convention_is_the_same_layer_with_the_gate_nega
     np.testing.assert_allclose(rnn(x), h, atol=1e-12)
 
 
-def test_min_lstm_normalised_gates_sum_to_one_and_keep_the_state_bounded():
+def test_min_lstm_normalised_gates_sum_to_one_even_when_both_underflow():
     rnn = random_rnn("min_lstm", 2, 3, scale=3.0, seed=7)
-    x = np.random.default_rng(8).normal(size=(4, 200, 2))
-    run = rnn.forward(x)
+    run = rnn.forward(np.random.default_rng(8).normal(size=(4, 50, 2)))
     f, i = run["gates"]["f"], run["gates"]["i"]
-    np.testing.assert_allclose(f / (f + i) + i / (f + i), 1.0)
-    # a convex combination of h_{t-1} and h~_t: |h_t| never exceeds the largest |h~| so far
-    assert np.all(np.abs(run["h"]) <= np.maximum.accumulate(np.abs(run["gates"]["h_tilde"]), axis=1) + 1e-12)
+    np.testing.assert_allclose(run["gates"]["f_norm"], f / (f + i), rtol=1e-12)
+    # pre-activations of −800: both sigmoids are 0 in float64, f / (f + i) would be 0 / 0
+    W, b = np.zeros((1, 3)), np.array([-800.0, -801.0, 1.0])
+    a, _, gates = min_lstm_coefficients(np.zeros((1, 1)), W, b)
+    assert gates["f"][0, 0] == gates["i"][0, 0] == 0.0
+    np.testing.assert_allclose(a, 1 / (1 + np.exp(-1.0)))   # f / (f + i) = σ(a_f − a_i) here
+
+
+@pytest.mark.parametrize("cell", MINIMAL)
+def test_the_state_is_a_running_weighted_average_and_stays_bounded(cell):
+    rnn = random_rnn(cell, 2, 3, scale=3.0, seed=7)
+    x = np.random.default_rng(8).normal(size=(4, 200, 2))
+    h0 = np.random.default_rng(9).normal(scale=5.0, size=(4, 3))
+    run = rnn.forward(x, h0)
+    # |h_t| ≤ max(|h_0|, |h~_1|, …, |h~_t|), unit by unit
+    bound = np.maximum(np.abs(h0)[:, None], np.maximum.accumulate(np.abs(run["gates"]["h_tilde"]), axis=1))
+    assert np.all(np.abs(run["h"]) <= bound + 1e-12)
 
 
 @pytest.mark.parametrize("cell", MINIMAL)
