@@ -13,9 +13,11 @@ h_1 … h_T, with a mean-squared loss on all of them, so the backward pass runs 
 
 One step of training is timed (forward, backward, an SGD update: ``train_on_batch``), after two
 warm-up steps that trace and compile; the figure is the median of ``--repeats``. The table is
-printed and written to ``benchmarks/results/scan_speed-<host>.json`` with the machine (CPU, cores,
-GPUs), the versions and the settings. Chapter 8 quotes these figures only from such files, one
-per machine; on a machine with a GPU the backends place the models there.
+printed and written to ``rnnlab/data/timings/scan_speed-<host>.json`` with the machine (CPU,
+cores, GPUs), the versions and the settings: inside the package, unlike the other benchmarks'
+``benchmarks/results/``, because chapter 8 reads these files and must run where only the package
+is installed (Colab). The chapter quotes these figures only from such files, one per machine;
+on a machine with a GPU the backends place the models there.
 """
 from __future__ import annotations
 
@@ -75,7 +77,7 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=16)
     parser.add_argument("--units", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5, help="timed steps per model and length")
-    parser.add_argument("--out", type=Path, default=HERE / "results"
+    parser.add_argument("--out", type=Path, default=HERE.parent / "rnnlab" / "data" / "timings"
                         / f"scan_speed-{platform.node() or 'host'}.json")
     args = parser.parse_args()
 

@@ -185,3 +185,16 @@ def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persisten
     # persistence on the test months of chapter 5's split: about 20 sunspots
     assert 10 < run.persistence_rmse < 40 and np.isfinite(run.test_rmse) and run.test_rmse > 0
     assert ForecastRun.from_json(run.to_json()) == run
+
+
+def test_the_timings_chapter_8_reads_ship_with_the_package():
+    import tomllib
+    from pathlib import Path
+
+    from rnnlab.experiments.modern import TIMINGS
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["rnnlab"]
+    shipped = {p for pattern in patterns for p in (root / "rnnlab").glob(pattern)}
+    assert TIMINGS.is_relative_to(root / "rnnlab") and (TIMINGS / "scan_speed-vm.json") in shipped

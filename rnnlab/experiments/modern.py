@@ -22,7 +22,9 @@ from rnnlab.experiments.records import Record
 from rnnlab.experiments.training import fit_evaluate, train
 from rnnlab.models import build_model, recurrent_layer
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
+"""Where ``benchmarks/scan_speed.py`` writes its files: inside the package, so that they ship
+with it and chapter 8 reads them wherever ``rnnlab`` is installed."""
 
 
 @dataclass
@@ -176,8 +178,8 @@ def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
     """The timings ``benchmarks/scan_speed.py`` wrote, one row per machine and backend.
 
     Args:
-        folder: where the ``scan_speed-*.json`` files are (default: the repository's
-            ``benchmarks/results``).
+        folder: where the ``scan_speed-*.json`` files are (default: :data:`TIMINGS`,
+            ``rnnlab/data/timings``).
 
     Returns:
         Rows with ``machine`` (the CPU, cores and GPUs in words), ``cores`` (logical CPU cores),
@@ -188,7 +190,7 @@ def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
     Raises:
         FileNotFoundError: if no file is there, with the command that writes one.
     """
-    folder = Path(folder) if folder is not None else BENCHMARKS
+    folder = Path(folder) if folder is not None else TIMINGS
     files = sorted(folder.glob("scan_speed-*.json"))
     if not files:
         raise FileNotFoundError(f"no scan_speed-*.json in {folder}: run "
