@@ -178,7 +178,7 @@ def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
     """The timings ``benchmarks/scan_speed.py`` wrote, one row per machine and backend.
 
     Args:
-        folder: where the ``scan_speed-*.json`` files are (default: :data:`TIMINGS`,
+        folder: where the ``scan_speed-*.json`` files are (default: ``TIMINGS``,
             ``rnnlab/data/timings``).
 
     Returns:
