@@ -2,6 +2,7 @@
 worker script in a fresh process per backend (``KERAS_BACKEND`` is read once, at import)."""
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
@@ -30,3 +31,12 @@ def run_worker(worker: str, args: list[str], env: dict[str, str], label: str) ->
         print(f"{label}: failed\n{done.stderr[-2000:]}")
         return None
     return {**json.loads(lines[-1][len("RESULT "):]), "wall_seconds": time.perf_counter() - started}
+
+
+def write_results(args: argparse.Namespace, rows: list[dict[str, Any]]) -> None:
+    """Write the settings, the date and the rows to ``args.out`` as JSON, and say where."""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"settings": vars(args) | {"out": str(args.out)},
+                                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                    "rows": rows}, indent=1, default=str) + "\n")
+    print(f"\nwrote {args.out}")

@@ -18,13 +18,11 @@ machine, versions and settings; the course quotes these figures only from such a
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
-import time
 from pathlib import Path
 
-from backends import installed, run_worker
+from backends import installed, run_worker, write_results
 
 CELLS = ("simple_rnn", "lstm", "gru")
 HERE = Path(__file__).resolve().parent
@@ -91,11 +89,7 @@ def main() -> None:
         version = row["environment"]["versions"].get(row["backend"], "")
         name = f"{row['backend']} {version}" + (", determ." if row["deterministic"] else "")
         print(f"{name:<24}" + "".join(f"{row['seconds_per_epoch'][c]:12.2f}" for c in args.cells))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"settings": vars(args) | {"out": str(args.out)},
-                                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                                    "rows": rows}, indent=1, default=str) + "\n")
-    print(f"\nwrote {args.out}")
+    write_results(args, rows)
 
 
 if __name__ == "__main__":

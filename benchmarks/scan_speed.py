@@ -22,13 +22,11 @@ on a machine with a GPU the backends place the models there.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
-import time
 from pathlib import Path
 
-from backends import installed, run_worker
+from backends import installed, run_worker, write_results
 
 HERE = Path(__file__).resolve().parent
 MODELS = ("min_gru_scan", "min_gru_loop", "gru")
@@ -104,11 +102,7 @@ def main() -> None:
         for T in args.lengths:
             print(f"{T:>8}" + "".join(f"{1e3 * row['seconds_per_step'][name][str(T)]:14.1f}"
                                       for name in MODELS))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"settings": vars(args) | {"out": str(args.out)},
-                                    "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                                    "rows": rows}, indent=1, default=str) + "\n")
-    print(f"\nwrote {args.out}")
+    write_results(args, rows)
 
 
 if __name__ == "__main__":

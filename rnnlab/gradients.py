@@ -17,6 +17,7 @@ import numpy as np
 
 from rnnlab.bptt import backward
 from rnnlab.cells import RNN, as_state_list, by_keras_class, check_input, sigmoid
+from rnnlab.cells.layer import weights_holder
 from rnnlab.checks import integer
 from rnnlab.config import SEED
 
@@ -196,7 +197,7 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
     import tensorflow as tf
 
     # Keras' layers step their cell; the course's minimal layers step themselves
-    holder = getattr(layer, "cell", layer)
+    holder = weights_holder(layer)
     step = layer.cell if hasattr(layer, "cell") else layer.step
     x = _one_sequence(x, holder.kernel.shape[0])
     dtype = holder.kernel.dtype

@@ -16,16 +16,7 @@ from typing import Any
 import keras
 from keras import ops
 
-
-def compose(earlier: tuple[Any, Any], later: tuple[Any, Any]) -> tuple[Any, Any]:
-    """Compose two steps of h ↦ a ⊙ h + b: first ``earlier`` = (a₁, b₁), then ``later`` = (a₂, b₂).
-
-    a₂ ⊙ (a₁ ⊙ h + b₁) + b₂ = (a₂ ⊙ a₁) ⊙ h + (a₂ ⊙ b₁ + b₂), so the result is
-    (a₂ ⊙ a₁, a₂ ⊙ b₁ + b₂). This operation is associative, which is all a parallel scan needs.
-    """
-    a1, b1 = earlier
-    a2, b2 = later
-    return a2 * a1, a2 * b1 + b2
+from rnnlab.cells.scan import compose
 
 
 class MinimalRNN(keras.layers.Layer):

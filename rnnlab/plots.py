@@ -317,7 +317,7 @@ def scan_rounds(timesteps: int = 8) -> Any:
 
     Left, the loop: step t needs step t − 1, so T dependent steps. Right, the scan of
     :func:`rnnlab.cells.linear_recurrence`: round r (r = 1, 2, …) combines every position
-    t > 2^(r−1) with position t − 2^(r−1) (:func:`rnnlab.layers.compose`), all positions at once;
+    t > 2^(r−1) with position t − 2^(r−1) (:func:`rnnlab.cells.compose`), all positions at once;
     after r rounds (row r) the first 2^r states are final, so ⌈log₂ T⌉ rounds. The arrows are
     read off the same shifts the code uses.
 

@@ -21,7 +21,7 @@ from rnnlab.cells.gru import gru_cache, gru_step, gru_step_backward  # noqa: E40
 from rnnlab.cells.layer import (RNN, as_state_list, bias_shape, check_cell, check_input,  # noqa: E402
                                 count_params, from_keras, random_rnn, step_flops, to_keras)
 from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward  # noqa: E402
-from rnnlab.cells.scan import linear_recurrence  # noqa: E402
+from rnnlab.cells.scan import compose, linear_recurrence  # noqa: E402
 from rnnlab.cells.simple_rnn import simple_rnn_step, simple_rnn_step_backward  # noqa: E402
 
 CELLS = names()
@@ -35,6 +35,7 @@ KERAS_NAMES = {spec(name).keras_class: name for name in CELLS}
 
 __all__ = [
     "BLOCKS", "CELLS", "CellSpec", "GATES", "KERAS_NAMES", "RNN", "as_state_list", "bias_shape",
+    "compose",
     "by_keras_class", "check_cell", "check_input", "count_params", "from_keras", "gru_cache",
     "gru_step", "gru_step_backward",
     "linear_recurrence", "lstm_cache", "lstm_step", "lstm_step_backward", "names", "random_rnn",

@@ -283,7 +283,7 @@ def step_flops(cell: str, features: int, units: int) -> int:
     return 2 * units * (cell_spec.gates * features + cell_spec.recurrent_gates * units)
 
 
-def _weights_holder(layer: Any) -> Any:
+def weights_holder(layer: Any) -> Any:
     """What holds a layer's weights: Keras' recurrent layers keep them on ``layer.cell``, the
     course's minimal layers (``rnnlab.layers``) on the layer itself."""
     return getattr(layer, "cell", layer)
@@ -313,7 +313,7 @@ def from_keras(layer: Any) -> RNN:
     if not layer.built:
         raise ValueError(f"the {kind} layer is not built yet: call it on an input first, e.g. "
                          "layer(keras.Input(shape=(timesteps, features)))")
-    cell = _weights_holder(layer)
+    cell = weights_holder(layer)
     if cell_spec.keras_factory is None:  # Keras' own layers: their activations can be changed
         recurrent = getattr(cell, "recurrent_activation", None)
         activations = (cell.activation.__name__, recurrent and recurrent.__name__)
@@ -355,7 +355,7 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
                        go_backwards=rnn.go_backwards, dtype=str(rnn.W.dtype), **rnn.options)
         layer = rnn.spec.keras_layer(rnn.units, **options)
         layer.build((None, None, rnn.features))
-    cell = _weights_holder(layer)
+    cell = weights_holder(layer)
     if type(layer).__name__ != kind or getattr(cell, "units", None) != rnn.units:
         raise ValueError(f"cannot write a {rnn.cell} layer of {rnn.units} units into "
                          f"{type(layer).__name__}({getattr(cell, 'units', '?')})")

@@ -1,7 +1,21 @@
 """Linear recurrences h_t = a_t ⊙ h_{t−1} + b_t, step by step or by a parallel scan."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+
+def compose(earlier: tuple[Any, Any], later: tuple[Any, Any]) -> tuple[Any, Any]:
+    """Compose two steps of h ↦ a ⊙ h + b: first ``earlier`` = (a₁, b₁), then ``later`` = (a₂, b₂).
+
+    a₂ ⊙ (a₁ ⊙ h + b₁) + b₂ = (a₂ ⊙ a₁) ⊙ h + (a₂ ⊙ b₁ + b₂), so the result is
+    (a₂ ⊙ a₁, a₂ ⊙ b₁ + b₂). This operation is associative, which is all a parallel scan needs.
+    It uses only ``*`` and ``+``, so it composes NumPy arrays and Keras tensors alike.
+    """
+    a1, b1 = earlier
+    a2, b2 = later
+    return a2 * a1, a2 * b1 + b2
 
 
 def linear_recurrence(a: np.ndarray, b: np.ndarray, h0: np.ndarray | None = None, *,
@@ -41,7 +55,7 @@ def linear_recurrence(a: np.ndarray, b: np.ndarray, h0: np.ndarray | None = None
     shift = 1
     while shift < a.shape[1]:
         A_new, B_new = A.copy(), B.copy()
-        A_new[:, shift:] = A[:, shift:] * A[:, :-shift]
-        B_new[:, shift:] = A[:, shift:] * B[:, :-shift] + B[:, shift:]
+        A_new[:, shift:], B_new[:, shift:] = compose((A[:, :-shift], B[:, :-shift]),
+                                                     (A[:, shift:], B[:, shift:]))
         A, B, shift = A_new, B_new, 2 * shift
     return A * h0[:, None] + B
