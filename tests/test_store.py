@@ -190,7 +190,9 @@ def test_the_course_store_is_sound_and_current():
     box = store.Store(store.root())
     assert box.check() == []
     for key in box.keys():
-        assert box.read(key).material["protocol"] == store.PROTOCOL, key
+        record = box.read(key)
+        assert record.material["protocol"] == store.PROTOCOL, key
+        assert record.material["key_scheme"] == store.KEY_SCHEME and record.init is not None, key
 
 
 def test_the_command_line_checks_the_store(tmp_path):
@@ -266,3 +268,77 @@ def test_wiring_and_automatic_input_names():
     assert first == second                                    # new input names, same key
     assert first["wiring"] == [[], [0], [0], [1, 2], [3]]     # the graph is keyed, not a chain
     assert "wiring" not in store.key_material(model(), {"x": X}, {})
+
+
+def nudged(m, ulps=1, only=None):
+    """The model with every non-zero float weight (or those of the variables ``only``) moved by
+    ``ulps`` units in the last place, as another processor's round-off moves an orthogonal
+    initialisation (exact zeros stay)."""
+    for variable in only or m.variables:
+        value = np.asarray(variable)
+        if np.issubdtype(value.dtype, np.floating):
+            for _ in range(ulps):
+                value = np.where(value != 0, np.nextafter(value, np.float32(np.inf)), value)
+            variable.assign(value)
+    return m
+
+
+def test_round_off_in_the_initial_weights_keeps_the_key_and_the_record():
+    base = key_of(model())
+    assert key_of(nudged(model())) == base and key_of(nudged(model(), ulps=3)) == base
+    scaled = model()
+    scaled.layers[-2].cell.recurrent_kernel.assign(1.1 * np.asarray(scaled.layers[-2].cell.recurrent_kernel))
+    assert key_of(scaled) != base                        # other weights: another key
+    assert key_of(model(seed=1)) != base
+
+
+def test_a_record_is_served_to_round_off_and_refused_to_other_weights(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    assert fit(nudged(model()), "strict", monkeypatch).served      # another processor's bits
+    path = box.runs / f"{first.key}.json"
+    data = json.loads(path.read_text())
+    data["init"][0][1] += 0.01                          # the same key, other initial weights
+    path.write_text(json.dumps(data))
+    assert box.check() == []                            # the record itself is sound...
+    with pytest.raises(store.MissingRecord, match="other initial weights"):
+        fit(model(), "strict", monkeypatch)
+    assert not fit(model(), "read", monkeypatch).served  # ...but not this run's: trained
+
+
+def test_fingerprints_treat_integers_and_zeros_exactly():
+    assert store.init_fingerprint(np.arange(4, dtype=np.int64)) is None
+    assert store.init_fingerprint(np.zeros(5, np.float32)) is None
+    assert store.init_signature(np.zeros(5, np.float32)) == store.array_digest(np.zeros(5, np.float32))
+    z = store.init_fingerprint(np.random.default_rng(0).normal(size=(64, 192)).astype(np.float32))
+    assert len(z) == 1 + store.INIT_DIRECTIONS and 0.2 < np.std(z[1:]) < 3  # about N(0, 1)
+    assert store.fingerprints_agree([z, None], [z, None])
+    assert not store.fingerprints_agree([z], [None]) and not store.fingerprints_agree([z], [z, z])
+
+
+def test_rekey_moves_a_record_of_the_old_scheme_to_its_new_key(box, monkeypatch):
+    original = model()
+    first = fit(original, "fill", monkeypatch)
+    data = json.loads((box.runs / f"{first.key}.json").read_text())
+    material = dict(data["material"])
+    del material["key_scheme"]
+    material["variables"] = [store.array_digest(v) for v in store.variable_values(model())]
+    old = store.run_key(material)
+    data.update(key=old, material=material, init=None)
+    (box.runs / f"{old}.json").write_text(json.dumps(data))
+    (box.runs / f"{first.key}.npz").rename(box.runs / f"{old}.npz")
+    box.remove(first.key)
+    assert box.keys() == [old] and box.check() == []
+    def elsewhere():                                      # the same run on another processor
+        m = model()
+        return nudged(m, only=[m.layers[-2].cell.recurrent_kernel])
+
+    with pytest.raises(store.MissingRecord, match="no record"):
+        fit(elsewhere(), "strict", monkeypatch)
+    moved = fit(elsewhere(), "rekey", monkeypatch)
+    assert moved.served and moved.key == first.key and moved.history == first.history
+    assert sorted(box.keys()) == sorted([old, first.key])
+    record = box.read(first.key)
+    assert record.init is not None and record.provenance["rekeyed"]["from"] == old
+    assert fit(model(), "strict", monkeypatch).served
+    with pytest.raises(store.MissingRecord, match="either key scheme"):
+        fit(model(seed=3), "rekey", monkeypatch)              # other weights: not that record

@@ -14,6 +14,10 @@
     python3 tools/course.py results [--jobs N] [--missing] [CHAPTER ...]
                                      # train every recorded run again (full budgets) and rewrite
                                      # the results store; --missing: only what the store lacks
+    python3 tools/course.py rekey [CHAPTER ...]
+                                     # train nothing: write the records made under an older key
+                                     # scheme (rnnlab.experiments.store.KEY_SCHEME) again under
+                                     # their current keys, and remove the old ones
     python3 tools/course.py verify [CHAPTER ...]
                                      # retrain the recorded runs of chapters (default: 03) and
                                      # check they reproduce their records
@@ -271,9 +275,11 @@ def requested(log: Path) -> set[str]:
             if line} if log.exists() else set()
 
 
-def results(argv: list[str]) -> None:
-    """``results``: train every recorded run again and rewrite the store (see the module doc)."""
-    parser = argparse.ArgumentParser(prog="course.py results")
+def results(argv: list[str], rekey: bool = False) -> None:
+    """``results``: train every recorded run again and rewrite the store (see the module doc).
+    With ``rekey`` (``course.py rekey``): train nothing, write the records made under an older
+    key scheme again under their current keys (``RNNLAB_STORE=rekey``), remove the old ones."""
+    parser = argparse.ArgumentParser(prog=f"course.py {'rekey' if rekey else 'results'}")
     parser.add_argument("chapters", nargs="*", help="chapter numbers (default: every chapter)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="chapters executed at once (each in its own process)")
@@ -282,8 +288,8 @@ def results(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     notebooks = pick(args.chapters)
     log = Path(tempfile.mkdtemp()) / "requests.tsv"
-    env = {"RNNLAB_FAST": "0", "RNNLAB_STORE": "fill" if args.missing else "refresh",
-           "RNNLAB_STORE_LOG": str(log)}
+    store_mode = "rekey" if rekey else "fill" if args.missing else "refresh"
+    env = {"RNNLAB_FAST": "0", "RNNLAB_STORE": store_mode, "RNNLAB_STORE_LOG": str(log)}
     start = time.perf_counter()
     done = execute(notebooks, env, args.jobs)
     took = time.perf_counter() - start
@@ -292,7 +298,8 @@ def results(argv: list[str]) -> None:
     for path, seconds, code in done:
         print(f"  {path.stem:<28} {seconds:7.0f} s{'' if code == 0 else f'  (exit {code})'}")
     if failed:
-        sys.exit(f"course.py results: {', '.join(failed)} failed; the store keeps what was written")
+        sys.exit(f"course.py {'rekey' if rekey else 'results'}: {', '.join(failed)} failed; "
+                 "the store keeps what was written")
     asked = requested(log)
     print(f"{len(asked)} recorded runs requested, {len(store_keys() & asked)} in the store")
     if not args.chapters:
@@ -392,6 +399,10 @@ def main(argv: list[str]) -> None:
     elif command == "results":
         setup()
         results(argv[2:])
+        report()
+    elif command == "rekey":
+        setup()
+        results(argv[2:], rekey=True)
         report()
     elif command == "verify":
         setup()

@@ -5,9 +5,16 @@ asks this store first. A run's **key** is a hash of everything that decides its 
 
 * ``PROTOCOL`` (bumped whenever the training semantics of ``train`` change),
 * the Keras backend and whether op determinism is on,
-* the model: each layer's class and configuration (auto-generated names left out), and a digest
-  of the values of all its variables before training (weights, normalisation statistics,
-  dropout generators' states) — so the seed that initialised it is covered too,
+* the model: each layer's class and configuration (auto-generated names left out), and a
+  description of the values of all its variables before training (weights, normalisation
+  statistics, dropout generators' states) — so the seed that initialised it is covered too.
+  Integer variables are digested exactly. Floating-point ones are described by
+  :func:`init_signature`: their shape, the size of their norm and the signs of
+  their projections on 16 fixed random directions, which round-off cannot change but any other
+  initialisation does (orthogonal initial weights, a QR decomposition, differ in their last bits
+  between an Intel and an AMD processor, and an exact digest made every record unservable on
+  the other), and each record keeps the projections themselves (:func:`init_fingerprint`),
+  compared within :data:`INIT_TOLERANCE` before the record is served,
 * how it is compiled (optimizer and its settings, loss, metrics) and the optimizer's step count,
 * a digest of the training and validation arrays (dtype, shape, bytes),
 * the fit itself: epochs, batch size, shuffling, the seed drawn before ``fit``, callbacks.
@@ -42,6 +49,11 @@ What the store does is set by ``RNNLAB_STORE``:
     train everything and compare with the record (:class:`RecordMismatch` if they differ).
 ``off`` (the default in fast mode)
     never read or write: fast-mode budgets are tests of the code, not results.
+``rekey``
+    serve as ``read``; a run the store lacks under its key but holds under an older key scheme
+    (:data:`KEY_SCHEME`; the same run in everything but the exact bits of its initial weights)
+    is written again under its new key, with its history, weights and provenance unchanged
+    (``python3 tools/course.py rekey``); anything else missing is an error, as in ``strict``.
 
 ``RNNLAB_RESULTS`` moves the store (default: ``results/`` at the top of the repository) and
 ``RNNLAB_STORE_LOG`` names a file to which every requested key is appended (one line each), so
@@ -70,10 +82,24 @@ from rnnlab.config import deterministic, fast_mode
 PROTOCOL = 1
 """Version of the training semantics of :func:`rnnlab.experiments.train`: part of every key."""
 
+KEY_SCHEME = 2
+"""Version of how initial weights enter the key: 1 hashed their exact bytes (which differ
+between processors by round-off), 2 describes them with :func:`init_signature`. Part of every
+key from scheme 2 on (records of scheme 1 have no ``key_scheme`` in their material)."""
+
+INIT_DIRECTIONS = 16
+"""How many fixed random ±1 directions a floating-point variable is projected on."""
+
+INIT_TOLERANCE = 1e-4
+"""A record is served only if each projection of each initial variable, divided by the
+variable's norm, is within this of the recorded one, and each norm within this relatively.
+Round-off between processors moves them by about 1e-7; two different random initialisations
+by about 1."""
+
 STORE_ENV = "RNNLAB_STORE"
 RESULTS_ENV = "RNNLAB_RESULTS"
 LOG_ENV = "RNNLAB_STORE_LOG"
-MODES = ("read", "fill", "refresh", "strict", "verify", "off")
+MODES = ("read", "fill", "refresh", "strict", "verify", "off", "rekey")
 """The values ``RNNLAB_STORE`` may take (see the module doc)."""
 
 VERIFY_RTOL = 1e-3
@@ -136,6 +162,71 @@ def array_digest(array: Any) -> str:
     h.update(f"{array.dtype.str}{array.shape}".encode())
     h.update(array.tobytes())
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _directions(size: int) -> np.ndarray:
+    """``INIT_DIRECTIONS`` fixed ±1 vectors of length ``size`` (NumPy's PCG64 stream, the same
+    on every platform)."""
+    signs = np.random.default_rng(20_261_206).integers(0, 2, size=(INIT_DIRECTIONS, size))
+    return (2.0 * signs - 1.0).astype(np.float64)
+
+
+def init_fingerprint(value: Any) -> list[float] | None:
+    """A floating-point variable's norm and its projections on :func:`_directions`, divided by
+    the norm (each about N(0, 1) for random values); None for integer variables and all-zero
+    ones (they are keyed exactly).
+
+    Args:
+        value: the variable's values (any shape).
+
+    Returns:
+        ``[norm, z_1, ..., z_16]`` as Python floats, or None.
+    """
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.floating):
+        return None
+    flat = array.astype(np.float64).ravel()
+    norm = float(np.sqrt(np.sum(flat * flat)))
+    if norm == 0.0 or not np.isfinite(norm):
+        return None
+    # a plain sum per direction (not BLAS, whose summation order depends on the processor)
+    projections = np.sum(_directions(flat.size) * flat, axis=1) / norm
+    return [norm, *(float(z) for z in projections)]
+
+
+def init_signature(value: Any) -> Any:
+    """What the key holds of one initial variable: an exact digest for integer (and all-zero or
+    non-finite) values; for floating-point ones their dtype, shape, the norm's size on a
+    log scale (steps of 2^(1/16), about 4 %) and the signs of their projections
+    (:func:`init_fingerprint`), none of which round-off between processors changes (a sign would
+    flip only for a projection within about 1e-7 of zero, a chance of about 1 in 10 million).
+    """
+    fingerprint = init_fingerprint(value)
+    if fingerprint is None:
+        return array_digest(value)
+    array = np.asarray(value)
+    norm, *projections = fingerprint
+    signs = "".join("+" if z > 0 else "-" if z < 0 else "0" for z in projections)
+    return {"dtype": array.dtype.str, "shape": list(array.shape),
+            "scale": int(round(16 * np.log2(norm))), "signs": signs}
+
+
+def fingerprints_agree(recorded: Sequence[Any], here: Sequence[Any]) -> bool:
+    """Whether initial-weight fingerprints (:func:`init_fingerprint`, one per variable) agree
+    within :data:`INIT_TOLERANCE`: the same initialisation up to round-off."""
+    if len(recorded) != len(here):
+        return False
+    for a, b in zip(recorded, here):
+        if (a is None) != (b is None):
+            return False
+        if a is None:
+            continue
+        if abs(b[0] / a[0] - 1.0) > INIT_TOLERANCE:
+            return False
+        if max(abs(x - y) for x, y in zip(a[1:], b[1:])) > INIT_TOLERANCE:
+            return False
+    return True
 
 
 _AUTO_INPUT_NAME = re.compile(r"input_layer(_\d+)?$")
@@ -206,10 +297,11 @@ def key_material(model: Any, data: Mapping[str, Any], fit: Mapping[str, Any],
     optimizer = model.optimizer
     material = {
         "protocol": PROTOCOL,
+        "key_scheme": KEY_SCHEME,
         "backend": keras.backend.backend(),
         "deterministic": deterministic(),
         "layers": [[type(layer).__name__, _strip_names(layer.get_config())] for layer in model.layers],
-        "variables": [array_digest(v) for v in variable_values(model)],
+        "variables": [init_signature(v) for v in variable_values(model)],
         "compile": _strip_names(model.get_compile_config()),
         "optimizer_steps": int(np.asarray(optimizer.iterations)) if optimizer is not None else None,
         "data": {name: array_digest(value) for name, value in data.items() if value is not None},
@@ -338,6 +430,9 @@ class StoredRun:
         history, epoch_seconds, params, wall_seconds: what training produced.
         provenance: :func:`environment` of the producing run, and its ``date`` (UTC, ISO 8601).
         weights_sha256: SHA-256 of the ``.npz`` of trained variable values.
+        init: :func:`init_fingerprint` of each variable before training, compared with the
+            model's before the record is served (None in records made before key scheme 2
+            and not yet rekeyed).
     """
 
     key: str
@@ -349,6 +444,7 @@ class StoredRun:
     wall_seconds: float
     provenance: dict[str, Any]
     weights_sha256: str
+    init: list[Any] | None = None
 
 
 class Store:
@@ -424,6 +520,72 @@ class Store:
         atomic_write(path, text.encode("utf-8"))
         return path
 
+    def predecessor(self, material: Mapping[str, Any],
+                    variables: Sequence[np.ndarray]) -> str | None:
+        """The key of a record made under key scheme 1 for the run whose (scheme 2) key material
+        is ``material``: the same run in everything but the exact bits of its initial weights.
+
+        Scheme 1 hashed those bits, which differ between processors by round-off, so a record
+        made on another machine matches in everything else: protocol, backend, layers, compile
+        settings, data, fit and callbacks, and as many variables. Round-off touches only computed
+        values (an orthogonal matrix's QR decomposition), not uniform draws or constants, so the
+        record must also match this model's scheme-1 digests exactly in every variable without a
+        fingerprint (integers, zeros) and in at least half of the others; of several such
+        records the one matching most is taken, and a tie is refused.
+
+        Args:
+            material: :func:`key_material` of the run.
+            variables: its initial variable values (:func:`variable_values`).
+
+        Returns:
+            The old record's key, or None when there is none.
+
+        Raises:
+            InvalidRecord: if two old records fit equally well.
+        """
+        def rest(m: Mapping[str, Any]) -> str:
+            return _canonical({k: v for k, v in m.items() if k not in ("variables", "key_scheme")})
+
+        wanted = rest(material)
+        digests = [array_digest(v) for v in variables]
+        exact = [init_fingerprint(v) is None for v in variables]
+        scored = []
+        for key in self.keys():
+            data = json.loads((self.runs / f"{key}.json").read_text(encoding="utf-8"))
+            old = data.get("material", {})
+            if "key_scheme" in old or len(old.get("variables", [])) != len(digests):
+                continue
+            if rest(old) != wanted:
+                continue
+            same = [a == b for a, b in zip(old["variables"], digests)]
+            floats = [s for s, e in zip(same, exact) if not e]
+            if all(s for s, e in zip(same, exact) if e) and 2 * sum(floats) >= len(floats):
+                scored.append((sum(same), key))
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        if len(scored) > 1 and scored[0][0] == scored[1][0]:
+            raise InvalidRecord(f"{len(scored)} records of key scheme 1 fit this run equally "
+                                f"well ({', '.join(k for _, k in scored)}); train it again")
+        return scored[0][1]
+
+    def rekey(self, old: str, material: Mapping[str, Any], init: Sequence[Any]) -> StoredRun:
+        """Write record ``old`` again under the key of ``material`` (scheme 2), with this
+        model's initial-weight fingerprints; its history, weights and provenance are kept, and
+        the provenance says when and where it was rekeyed. The old record stays until removed.
+        """
+        record = self.read(old)
+        weights = self.weights(old)
+        key = run_key(material)
+        moved = StoredRun(key=key, label=record.label, material=dict(material),
+                          history=record.history, epoch_seconds=record.epoch_seconds,
+                          params=record.params, wall_seconds=record.wall_seconds,
+                          provenance={**record.provenance,
+                                      "rekeyed": {"from": old, **_where_now()}},
+                          weights_sha256="", init=list(init))
+        self.write(moved, weights)
+        return moved
+
     def remove(self, key: str) -> None:
         """Delete a record and its weights."""
         for suffix in (".json", ".npz"):
@@ -496,13 +658,20 @@ def compare_histories(recorded: Mapping[str, Sequence[float]],
 
 
 def new_run(key: str, label: str, material: Mapping[str, Any], history: Mapping[str, Any],
-            epoch_seconds: Sequence[float], params: int, wall_seconds: float) -> StoredRun:
-    """A record of a run just trained here (its provenance is this machine, now)."""
+            epoch_seconds: Sequence[float], params: int, wall_seconds: float,
+            init: Sequence[Any] | None = None) -> StoredRun:
+    """A record of a run just trained here (its provenance is this machine, now); ``init``:
+    the fingerprints of its initial variables (:func:`init_fingerprint`)."""
     return StoredRun(key=key, label=label, material=dict(material),
                      history={k: [float(x) for x in v] for k, v in history.items()},
                      epoch_seconds=[float(s) for s in epoch_seconds], params=int(params),
                      wall_seconds=float(wall_seconds), provenance=here_and_now(),
-                     weights_sha256="")
+                     weights_sha256="", init=None if init is None else list(init))
+
+
+def _where_now() -> dict[str, Any]:
+    p = here_and_now()
+    return {"cpu": p["cpu"], "date": p["date"]}
 
 
 def here_and_now() -> dict[str, Any]:

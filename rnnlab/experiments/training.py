@@ -102,6 +102,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
     mode = results.mode() if store else "off"
     material = None
+    initial: list[np.ndarray] = []
     if mode != "off":
         if getattr(model, "_rnnlab_served", None):
             raise results.StoreError(
@@ -109,6 +110,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
                 "its optimizer state, so training it further would not be the recorded "
                 "continuation; build the model again, or set RNNLAB_STORE=off or refresh")
         validation = validation_data or (None, None)
+        initial = results.variable_values(model)
         try:
             material = results.key_material(
                 model, {"x": x, "y": y, "x_validation": validation[0],
@@ -120,7 +122,8 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     try:
         return _train(model, x, y, epochs=epochs, batch_size=batch_size,
                       validation_data=validation_data, callbacks=callbacks, verbose=verbose,
-                      shuffle=shuffle, seed=seed, mode=mode, material=material)
+                      shuffle=shuffle, seed=seed, mode=mode, material=material,
+                      initial=initial)
     finally:
         # the same generator state after a served run as after a trained one
         seed_everything(seed)
@@ -128,8 +131,10 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
 
 def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
            validation_data: Any, callbacks: Sequence[Any], verbose: int, shuffle: bool,
-           seed: int, mode: str, material: Mapping[str, Any] | None) -> TrainRecord:
-    """:func:`train` after its checks: the store's part."""
+           seed: int, mode: str, material: Mapping[str, Any] | None,
+           initial: Sequence[np.ndarray] = ()) -> TrainRecord:
+    """:func:`train` after its checks: the store's part (``initial``: the model's variable
+    values before training, for the initial-weight fingerprints)."""
     if mode == "off" or material is None:
         record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
                       validation_data=validation_data, callbacks=callbacks, verbose=verbose,
@@ -143,8 +148,26 @@ def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size:
     label = f"{model.name}: {model.count_params():,} parameters, {epochs} epoch(s), seed {seed}"
     results.log_request(key, label)
     box = results.Store()
-    if mode in {"read", "fill", "strict"} and key in box:
+    init = [results.init_fingerprint(v) for v in initial]
+    stored = None
+    if mode in {"read", "fill", "strict", "rekey"} and key in box:
         stored = box.read(key)
+        if stored.init is not None and not results.fingerprints_agree(stored.init, init):
+            # another run shares the key's description of the initial weights: not this one
+            if mode in {"strict", "rekey"}:
+                raise results.MissingRecord(
+                    f"the record {key} of {label} was trained from other initial weights (their "
+                    f"projections differ by more than {results.INIT_TOLERANCE}); run "
+                    "`python3 tools/course.py results` to record this run")
+            stored = None
+    if stored is None and mode == "rekey":
+        old = box.predecessor(material, initial)
+        if old is None:
+            raise results.MissingRecord(
+                f"the results store {box.runs} has no record of {label} (key {key}) under "
+                "either key scheme; run `python3 tools/course.py results` to record it")
+        stored = box.rekey(old, material, init)
+    if stored is not None:
         variables = box.weights(key)
         if len(variables) != len(model.variables):
             raise results.InvalidRecord(f"record {key} holds {len(variables)} variables, the "
@@ -166,7 +189,7 @@ def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size:
                   validation_data=validation_data, callbacks=callbacks, verbose=verbose,
                   shuffle=shuffle, seed=seed)
     run = results.new_run(key, label, material, record.history, record.epoch_seconds,
-                          record.params, record.wall_seconds)
+                          record.params, record.wall_seconds, init=init)
     if mode == "verify":
         problems = results.compare_histories(box.read(key).history, record.history)
         if problems:
