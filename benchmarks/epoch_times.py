@@ -12,7 +12,8 @@ trained on random data of MNIST's shape: one warm-up epoch (tracing, compilation
 course's training set). Op determinism applies to TensorFlow and PyTorch only (JAX on a CPU is
 deterministic as it is). On a machine with a GPU the backends place the model there.
 
-The table is printed and written to ``benchmarks/results/epoch_times-<host>.json`` with the
+The table is printed and written to ``rnnlab/data/timings/epoch_times-<host>.json`` (inside
+the package: chapter 6 reads it wherever ``rnnlab`` is installed) with the
 machine, versions and settings; the course quotes these figures only from such a file.
 """
 from __future__ import annotations
@@ -59,7 +60,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=1, help="timed epochs after the warm-up")
     parser.add_argument("--per", type=int, default=55_000, help="report seconds per this many images")
     parser.add_argument("--cells", nargs="+", default=list(CELLS))
-    parser.add_argument("--out", type=Path, default=HERE / "results"
+    parser.add_argument("--out", type=Path, default=HERE.parent / "rnnlab" / "data" / "timings"
                         / f"epoch_times-{platform.node() or 'host'}.json")
     args = parser.parse_args()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from rnnlab.cells import names as cell_names
 from rnnlab.experiments import ARTICLE_CELLS
@@ -33,6 +33,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
     return value
 
 
@@ -76,6 +86,20 @@ def build_parser() -> Parser:
                          help="use only the first N training images (default: all)")
     compare.add_argument("--validation-samples", type=_positive, default=5000,
                          help="size of the validation set carved from the training set (5000)")
+    compare.add_argument("--learning-rate", type=_rate, default=None,
+                         help="the optimizer's learning rate (default: Keras' default)")
+    compare.add_argument("--momentum", type=float, default=0.0,
+                         help="SGD's momentum, in [0, 1) (default 0)")
+    compare.add_argument("--tune", action="store_true",
+                         help="tune each cell over rnnlab.experiments.TUNING_GRID (one run per "
+                              "setting with --tune-seed, chosen on validation), then train the "
+                              "chosen setting with --seeds; overrides --optimizer and --learning-rate")
+    compare.add_argument("--tune-seed", type=_seed, default=0, help="the tuning seed (0)")
+    compare.add_argument("--no-batch-norm", action="store_true",
+                         help="leave out the article's BatchNormalization layer")
+    compare.add_argument("--diagnose", action="store_true",
+                         help="also evaluate the training images in inference mode and, with "
+                              "BatchNormalization, with its statistics recomputed (in the JSON)")
     compare.add_argument("--out", type=Path, default=Path("compare-results"),
                          help="output folder (default: compare-results)")
     compare.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -118,7 +142,12 @@ def _compare(args: argparse.Namespace) -> None:
                                epochs=args.epochs, batch_size=args.batch_size,
                                seeds=tuple(args.seeds), order=args.order, protocol=args.protocol,
                                train_samples=args.train_samples,
-                               validation_samples=args.validation_samples)
+                               validation_samples=args.validation_samples,
+                               batch_norm=not args.no_batch_norm,
+                               learning_rate=args.learning_rate, momentum=args.momentum)
+        if args.tune and args.tune_seed in args.seeds:
+            raise ValueError(f"--seeds must not include the tuning seed {args.tune_seed}: a "
+                             "reported run must not have taken part in the choice")
     except ValueError as error:
         raise UsageError(str(error)) from None
     _check_writable(args.out)
@@ -126,13 +155,39 @@ def _compare(args: argparse.Namespace) -> None:
     def log(line: str) -> None:
         print(line, flush=True)
 
-    results = compare(config, verbose=0 if args.quiet else 1, log=log)
+    if args.tune:
+        results = _tuned(config, args, log)
+    else:
+        results = compare(config, verbose=0 if args.quiet else 1, log=log, diagnose=args.diagnose)
     paths = write_results(results, args.out)
-    for row_cell, row in results.summary.items():
-        print(f"{row_cell:>10}: test accuracy {row.test_accuracy_mean:.4f} "
-              f"± {row.test_accuracy_std:.4f} over {row.seeds} seed(s), "
-              f"{row.seconds_per_epoch:.1f} s/epoch")
+    for row_cell, row in results["summary"].items():
+        row = row if isinstance(row, dict) else row.to_json()
+        print(f"{row_cell:>10}: test accuracy {row['test_accuracy_mean']:.4f} "
+              f"± {row['test_accuracy_std']:.4f} over {row['seeds']} seed(s), "
+              f"{row['seconds_per_epoch']:.1f} s/epoch")
     print(f"wrote {', '.join(str(p) for p in paths.values())}")
+
+
+def _tuned(config: Any, args: argparse.Namespace, log: Any) -> dict[str, Any]:
+    """``compare --tune``: tune every cell, train the chosen settings; the results as a
+    :class:`~rnnlab.experiments.Comparison`'s JSON plus the tuning (``"tuning"``)."""
+    import dataclasses
+    import time
+
+    from rnnlab.experiments import (Comparison, TUNING_GRID, environment, mnist_splits,
+                                    summarize, tune, tuned_runs)
+
+    started = time.perf_counter()
+    tuning = tune(dataclasses.replace(config, optimizer="sgd", learning_rate=None, momentum=0.0),
+                  TUNING_GRID, seed=args.tune_seed, log=log)
+    for cell in tuning.cells:
+        log(f"{cell}: chose {tuning.labels[tuning.best[cell]]} "
+            f"(validation accuracy {tuning.validation[cell][tuning.best[cell]]:.4f})")
+    runs = tuned_runs(config, tuning, config.seeds, log=log, diagnose=args.diagnose)
+    comparison = Comparison(config=config, environment=environment(),
+                            sizes=mnist_splits(config).sizes(), runs=runs,
+                            summary=summarize(runs), wall_seconds=time.perf_counter() - started)
+    return {**comparison.to_json(), "tuning": tuning.to_json()}
 
 
 def _store(action: str) -> int:

@@ -366,3 +366,52 @@ def scan_rounds(timesteps: int = 8) -> Any:
             ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def comparison_at_a_glance(intervals: Mapping[str, Mapping[str, tuple[float, float, float]]],
+                           bands: Mapping[str, Sequence[Sequence[float]]], *,
+                           seconds_per_epoch: Mapping[str, float] | None = None,
+                           interval_label: str = "test accuracy (%), mean and 95 % interval",
+                           band_label: str = "validation accuracy (%)") -> Any:
+    """Chapter 6's summary figure: left, each cell's mean and confidence interval under each
+    setting; right, learning curves with the band of the seeds (min to max) around their mean.
+
+    Args:
+        intervals: setting label -> {cell: (mean, low, high)}, in percent; the cells are
+            registered names (their colours and labels come from the registry).
+        bands: cell -> one per-epoch curve per seed, in percent.
+        seconds_per_epoch: optional cell -> seconds per epoch: the curves' x axis is then
+            training time instead of epochs.
+        interval_label, band_label: the axes' labels.
+
+    Returns:
+        The Figure.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 4.0), constrained_layout=True)
+    settings = list(intervals)
+    cells = list(dict.fromkeys(c for per in intervals.values() for c in per))
+    width = 0.8 / max(len(cells), 1)
+    for j, cell in enumerate(cells):
+        for i, setting in enumerate(settings):
+            if cell not in intervals[setting]:
+                continue
+            mean, low, high = intervals[setting][cell]
+            y = i + (j - (len(cells) - 1) / 2) * width
+            left.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", capsize=3,
+                          color=spec(cell).color, label=spec(cell).label if i == 0 else None)
+    left.set_yticks(range(len(settings)), settings)
+    left.invert_yaxis()
+    left.set_xlabel(interval_label)
+    left.legend(loc="lower left", fontsize="small")
+    for cell, curves in bands.items():
+        values = np.asarray(curves, float)
+        epochs = np.arange(1, values.shape[1] + 1, dtype=float)
+        x = epochs * seconds_per_epoch[cell] if seconds_per_epoch else epochs
+        right.plot(x, values.mean(axis=0), "o-", ms=3, lw=2, color=spec(cell).color,
+                   label=spec(cell).label)
+        right.fill_between(x, values.min(axis=0), values.max(axis=0), color=spec(cell).color,
+                           alpha=0.2, lw=0)
+    right.set_xlabel("training time (s)" if seconds_per_epoch else "epoch")
+    right.set_ylabel(band_label)
+    right.legend(fontsize="small")
+    return fig

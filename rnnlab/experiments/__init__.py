@@ -24,7 +24,7 @@ from rnnlab.experiments.adding import (ADDING_TOLERANCE, AddingRun, ClippingRun,
 from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MNIST_TEST,
                                            MNIST_TRAIN, OPTIMIZERS, ORDERS, PROTOCOLS,
                                            CellSummary, CompareConfig, CompareRun, Comparison,
-                                           SUMMARY_COLUMNS, compare, environment, matmul_gflops,
+                                           NormCheck, SUMMARY_COLUMNS, batch_norm_check, compare, environment, matmul_gflops,
                                            mean_curves, mnist_model, mnist_splits, summarize,
                                            summary_rows, write_results)
 from rnnlab.experiments.modern import (ForecastRun, ParityRun, parity_model, parity_sweep,
@@ -32,8 +32,11 @@ from rnnlab.experiments.modern import (ForecastRun, ParityRun, parity_model, par
 from rnnlab.experiments.records import Record
 from rnnlab.experiments.scratch import ScratchRun, momentum_step, numpy_epoch, scratch_vs_keras
 from rnnlab.experiments.store import PROTOCOL, Store, provenance
-from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, Spread, compare_spreads,
-                                      gap_verdict, ranking, seed_spread)
+from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, PairedDifference, Spread,
+                                      compare_spreads, gap_verdict, paired_difference, ranking,
+                                      seed_spread, t_interval)
+from rnnlab.experiments.tuning import (TUNING_GRID, Setting, Tuning, epoch_seconds, matched_units,
+                                       model_params, tune, tuned_runs)
 from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, gradient_norm, train
 
 __all__ = [
@@ -47,4 +50,6 @@ __all__ = [
     "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
     "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm", "ParityRun",
     "parity_model", "parity_sweep", "scan_timings", "ForecastRun", "sunspot_forecasts",
+    "NormCheck", "batch_norm_check", "PairedDifference", "paired_difference", "t_interval",
+    "TUNING_GRID", "Setting", "Tuning", "epoch_seconds", "matched_units", "model_params", "tune", "tuned_runs",
 ]

@@ -64,6 +64,12 @@ class CompareConfig:
             the last 10.
         train_samples: use only the first this many training images (None: all available).
         validation_samples: size of the honest protocol's validation set.
+        batch_norm: the article's ``BatchNormalization()`` between the recurrent layer and the
+            head (True) or none (False; the same initial weights otherwise, since the layer
+            draws no random numbers).
+        learning_rate: the optimizer's learning rate (None: Keras' default, 0.01 for SGD and
+            0.001 for Adam).
+        momentum: SGD's momentum (0: plain SGD, the article's); only for ``optimizer="sgd"``.
     """
 
     cells: tuple[str, ...] = ARTICLE_CELLS
@@ -76,6 +82,9 @@ class CompareConfig:
     protocol: str = "honest"
     train_samples: int | None = None
     validation_samples: int = 5_000
+    batch_norm: bool = True
+    learning_rate: float | None = None
+    momentum: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cells", tuple(self.cells))
@@ -89,6 +98,19 @@ class CompareConfig:
                 raise ValueError(f"cells: {error}") from None
         if len(set(self.cells)) != len(self.cells):
             raise ValueError(f"cells: each cell once, got {list(self.cells)}")
+        if self.learning_rate is not None and (
+                isinstance(self.learning_rate, bool) or not isinstance(self.learning_rate, (int, float))
+                or not np.isfinite(self.learning_rate) or self.learning_rate <= 0):
+            raise ValueError(f"learning_rate must be a positive number (or None for Keras' "
+                             f"default), got {self.learning_rate!r}")
+        if (isinstance(self.momentum, bool) or not isinstance(self.momentum, (int, float))
+                or not 0.0 <= self.momentum < 1.0):
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(f"momentum is SGD's; optimizer {self.optimizer!r} takes none "
+                             f"(got momentum={self.momentum!r})")
+        if not isinstance(self.batch_norm, bool):
+            raise ValueError(f"batch_norm must be True or False, got {self.batch_norm!r}")
         for name in ("units", "epochs", "batch_size", "validation_samples"):
             integer(name, getattr(self, name))
         integer("train_samples", self.train_samples, allow_none=True)
@@ -137,13 +159,21 @@ def mnist_splits(config: CompareConfig) -> Splits:
     return Splits(train, validation, test).map(lambda pair: (prepare(pair[0]), pair[1].astype(np.int64)))
 
 
-def mnist_model(cell: str, units: int, optimizer: str) -> Any:
-    """The article's model, compiled: recurrent layer → BatchNormalization → Dense(10) logits."""
+def mnist_model(cell: str, units: int, optimizer: str, batch_norm: bool = True,
+                learning_rate: float | None = None, momentum: float = 0.0) -> Any:
+    """The article's model, compiled: recurrent layer → BatchNormalization → Dense(10) logits
+    (without the BatchNormalization layer when ``batch_norm`` is False), trained by ``optimizer``
+    (``"sgd"`` or ``"adam"``) at ``learning_rate`` (None: Keras' default) with SGD's
+    ``momentum``."""
     import keras
 
-    model = build_model(cell, 28, 28, units, head="logits", classes=10, batch_norm=True,
+    model = build_model(cell, 28, 28, units, head="logits", classes=10, batch_norm=batch_norm,
                         name=f"mnist_{cell}")
-    opt = keras.optimizers.SGD() if optimizer == "sgd" else keras.optimizers.Adam()
+    settings: dict[str, float] = {} if learning_rate is None else {"learning_rate": float(learning_rate)}
+    if optimizer == "sgd":
+        opt = keras.optimizers.SGD(**settings, **({"momentum": float(momentum)} if momentum else {}))
+    else:
+        opt = keras.optimizers.Adam(**settings)
     model.compile(optimizer=opt, metrics=["accuracy"],
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
@@ -201,6 +231,11 @@ class CompareRun(Record):
         test_accuracy: on the test set, evaluated once after training.
         test_samples: how many test images.
         wall_seconds: the whole run.
+        train_inference_accuracy: with ``compare(..., diagnose=True)``: the training images
+            evaluated after training in inference mode, as validation and test are (None
+            otherwise).
+        norm_check: with ``diagnose=True`` and a ``BatchNormalization`` layer: its
+            :class:`NormCheck`, as a dict (None otherwise).
     """
 
     cell: str
@@ -213,6 +248,92 @@ class CompareRun(Record):
     test_accuracy: float
     test_samples: int
     wall_seconds: float
+    train_inference_accuracy: float | None = None
+    norm_check: dict[str, float] | None = None
+
+
+@dataclass
+class NormCheck(Record):
+    """What ``BatchNormalization``'s moving statistics do to one trained model
+    (:func:`batch_norm_check`).
+
+    In training mode the layer normalises each batch with that batch's own mean and variance
+    (and updates its moving averages, momentum 0.99); in inference mode (``evaluate``,
+    ``predict``) it uses the moving averages. Replacing them by the exact mean and variance of
+    its input over the training images, with every weight unchanged, tells whether the moving
+    averages are what the model lacks.
+
+    Attributes:
+        train_accuracy, validation_accuracy, test_accuracy: inference mode, moving averages.
+        recalibrated_train_accuracy, recalibrated_validation_accuracy,
+        recalibrated_test_accuracy: inference mode, the exact statistics of the training images.
+        mean_shift: the largest distance, over units, between the moving mean and the exact
+            mean, in exact standard deviations.
+        variance_ratio: the largest factor, over units, by which the moving variance differs
+            from the exact one (moving / exact or its inverse, whichever is at least 1).
+    """
+
+    train_accuracy: float
+    validation_accuracy: float
+    test_accuracy: float
+    recalibrated_train_accuracy: float
+    recalibrated_validation_accuracy: float
+    recalibrated_test_accuracy: float
+    mean_shift: float
+    variance_ratio: float
+
+
+def _accuracy(model: Any, pair: tuple[np.ndarray, np.ndarray], batch_size: int = 512) -> float:
+    """A compiled model's accuracy on ``(x, y)``, inference mode."""
+    return float(model.evaluate(*pair, batch_size=batch_size, verbose=0, return_dict=True)["accuracy"])
+
+
+def batch_norm_check(model: Any, data: Splits, batch_size: int = 512) -> NormCheck:
+    """Evaluate a trained model with its ``BatchNormalization`` moving averages, then with the
+    exact mean and variance of the layer's input over the training images (the moving values
+    are restored afterwards).
+
+    Args:
+        model: a trained, compiled model with one ``BatchNormalization`` layer and an
+            ``accuracy`` metric (:func:`mnist_model`).
+        data: the splits it was trained on.
+        batch_size: for evaluation.
+
+    Returns:
+        A :class:`NormCheck`.
+
+    Raises:
+        ValueError: if the model has no ``BatchNormalization`` layer or more than one.
+    """
+    import keras
+
+    layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    if len(layers) != 1:
+        raise ValueError(f"batch_norm_check needs a model with one BatchNormalization layer; "
+                         f"{model.name} has {len(layers)}")
+    norm = layers[0]
+    before = {part: _accuracy(model, data[part], batch_size) for part in data}
+    inputs = keras.Model(model.inputs, norm.input).predict(data.train[0], batch_size=batch_size,
+                                                            verbose=0)
+    inputs = np.asarray(inputs, dtype=np.float64)
+    mean, variance = inputs.mean(axis=0), inputs.var(axis=0)
+    moving = [np.asarray(keras.ops.convert_to_numpy(v)) for v in (norm.moving_mean, norm.moving_variance)]
+    try:
+        norm.moving_mean.assign(mean.astype(moving[0].dtype))
+        norm.moving_variance.assign(variance.astype(moving[1].dtype))
+        after = {part: _accuracy(model, data[part], batch_size) for part in data}
+    finally:
+        norm.moving_mean.assign(moving[0])
+        norm.moving_variance.assign(moving[1])
+    eps = norm.epsilon
+    ratio = (moving[1] + eps) / (variance + eps)
+    return NormCheck(
+        train_accuracy=before["train"], validation_accuracy=before["validation"],
+        test_accuracy=before["test"], recalibrated_train_accuracy=after["train"],
+        recalibrated_validation_accuracy=after["validation"],
+        recalibrated_test_accuracy=after["test"],
+        mean_shift=float(np.max(np.abs(moving[0] - mean) / np.sqrt(variance + eps))),
+        variance_ratio=float(np.max(np.maximum(ratio, 1.0 / ratio))))
 
 
 @dataclass
@@ -274,7 +395,8 @@ class Comparison(Record):
                    wall_seconds=flat.wall_seconds)
 
 
-def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comparison:
+def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
+            diagnose: bool = False) -> Comparison:
     """Train and evaluate every cell of ``config`` with every seed; return all results.
 
     Each run starts from :func:`rnnlab.config.seed_everything` with its seed. The test set is
@@ -286,6 +408,9 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comp
         config: what to compare.
         verbose: Keras' verbosity for training (1: a progress bar per epoch).
         log: optional callable taking one line of text, told when each run starts and ends.
+        diagnose: also evaluate the training images in inference mode after training
+            (``train_inference_accuracy``) and, where the model has ``BatchNormalization``,
+            run :func:`batch_norm_check` (``norm_check``). This evaluates, it trains nothing.
 
     Returns:
         A :class:`Comparison`: every :class:`CompareRun`, a :class:`CellSummary` per cell, the
@@ -300,19 +425,28 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None) -> Comp
                 log(f"{cell}, seed {seed}: training on {len(data.train[0]):,} images "
                     f"for {config.epochs} epoch(s)")
             seed_everything(seed)
-            model = mnist_model(cell, config.units, config.optimizer)
+            model = mnist_model(cell, config.units, config.optimizer, config.batch_norm,
+                                config.learning_rate, config.momentum)
             record = train(model, *data.train, epochs=config.epochs,
                            batch_size=config.batch_size, validation_data=data.validation,
                            verbose=verbose, seed=seed)
             records.append(record)
             _, test_accuracy = model.evaluate(*data.test, batch_size=512, verbose=0)
             history = record.history
+            extra: dict[str, Any] = {}
+            if diagnose:
+                if config.batch_norm:
+                    check = batch_norm_check(model, data)
+                    extra = {"train_inference_accuracy": check.train_accuracy,
+                             "norm_check": check.to_json()}
+                else:
+                    extra = {"train_inference_accuracy": _accuracy(model, data.train)}
             runs.append(CompareRun(
                 cell=cell, seed=seed, params=record.params, history=history,
                 epoch_seconds=record.epoch_seconds, train_accuracy=history["accuracy"][-1],
                 validation_accuracy=history["val_accuracy"][-1],
                 test_accuracy=float(test_accuracy), test_samples=len(data.test[0]),
-                wall_seconds=record.wall_seconds))
+                wall_seconds=record.wall_seconds, **extra))
             if log:
                 log(f"{cell}, seed {seed}: test accuracy {test_accuracy:.4f} "
                     f"({runs[-1].wall_seconds:.0f} s)")

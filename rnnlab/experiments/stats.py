@@ -151,3 +151,88 @@ def compare_spreads(spreads: Mapping[str, Spread]) -> GapReport:
 def ranking(spreads: Mapping[str, Spread]) -> list[str]:
     """The names ordered by mean, highest first (ties keep the order given)."""
     return sorted(spreads, key=lambda name: -spreads[name].mean)
+
+
+def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and two-sided Student-t confidence interval of the mean of independent values.
+
+    Args:
+        values: at least two measurements (e.g. one test accuracy per seed).
+        level: the interval's confidence level, in (0, 1).
+
+    Returns:
+        ``(mean, low, high)``: mean ± t_{(1+level)/2, n-1} · s / √n, s the sample standard
+        deviation (ddof=1).
+
+    Raises:
+        ValueError: for fewer than two values, non-finite values or a level outside (0, 1).
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size < 2 or not np.all(np.isfinite(x)):
+        raise ValueError(f"t_interval needs at least two finite values, got {list(values)!r}")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    half = float(stats.t.ppf((1 + level) / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    mean = float(x.mean())
+    return mean, mean - half, mean + half
+
+
+@dataclass
+class PairedDifference(Record):
+    """Two results measured with the same seeds, compared seed by seed
+    (:func:`paired_difference`).
+
+    Attributes:
+        a, b: the names.
+        seeds: the seeds the values are paired by.
+        mean, low, high: the mean of a − b over seeds and its confidence interval
+            (:func:`t_interval`).
+        level: the interval's confidence level.
+        wins: per name, in how many seeds it scored strictly higher.
+        verdict: ``"a"`` or ``"b"`` when the interval excludes 0 (that one is ahead), else
+            ``"neither"``.
+    """
+
+    a: str
+    b: str
+    seeds: list[int]
+    mean: float
+    low: float
+    high: float
+    level: float
+    wins: dict[str, int]
+    verdict: str
+
+
+def paired_difference(a: tuple[str, Spread], b: tuple[str, Spread],
+                      level: float = 0.95) -> PairedDifference:
+    """The difference a − b over seeds, paired by seed (same seed: same data order), with a
+    Student-t confidence interval of its mean.
+
+    Pairing removes what the two runs of a seed share (the order of the batches), so the
+    interval of the differences is narrower than comparing the two intervals when that shared
+    part matters.
+
+    Args:
+        a, b: ``(name, Spread)`` of each result, over the same seeds (at least two).
+        level: confidence level.
+
+    Returns:
+        A :class:`PairedDifference`.
+
+    Raises:
+        ValueError: if the two were measured with other seeds or fewer than two.
+    """
+    (name_a, sa), (name_b, sb) = a, b
+    if sa.seeds != sb.seeds or sa.n != sb.n:
+        raise ValueError(f"{name_a} has seeds {sa.seeds} and {name_b} {sb.seeds}: pair results "
+                         "measured with the same seeds")
+    diffs = np.asarray(sa.values) - np.asarray(sb.values)
+    mean, low, high = t_interval(diffs, level)
+    verdict = name_a if low > 0 else name_b if high < 0 else "neither"
+    return PairedDifference(a=name_a, b=name_b, seeds=list(sa.seeds), mean=mean, low=low,
+                            high=high, level=level,
+                            wins={name_a: int(np.sum(diffs > 0)), name_b: int(np.sum(diffs < 0))},
+                            verdict=verdict)
