@@ -74,11 +74,12 @@ def build_parser() -> Parser:
                          help=f"any of {', '.join(cell_names())} "
                               f"(default: the article's {' '.join(ARTICLE_CELLS)})")
     compare.add_argument("--units", type=_positive, default=64, help="units per layer (64)")
-    compare.add_argument("--optimizer", default="sgd", help="sgd (Keras defaults; default) or adam")
+    compare.add_argument("--optimizer", default=None,
+                         help="sgd (Keras defaults; default) or adam")
     compare.add_argument("--epochs", type=_positive, default=10, help="epochs (10)")
     compare.add_argument("--batch-size", type=_positive, default=64, help="batch size (64)")
-    compare.add_argument("--seeds", type=_seed, nargs="+", default=[0], metavar="SEED",
-                         help="one run per seed and cell (default: 0)")
+    compare.add_argument("--seeds", type=_seed, nargs="+", default=None, metavar="SEED",
+                         help="one run per seed and cell (default: 0; with --tune: 1)")
     compare.add_argument("--order", default="rows", help="rows (default) or columns")
     compare.add_argument("--protocol", default="honest",
                          help="honest (validation from the training set; default) or article")
@@ -137,15 +138,24 @@ def _check_writable(folder: Path) -> None:
 def _compare(args: argparse.Namespace) -> None:
     from rnnlab.experiments import CompareConfig, compare, write_results
 
+    seeds = args.seeds if args.seeds is not None else ([1] if args.tune else [0])
+    if args.tune and (args.optimizer is not None or args.learning_rate is not None
+                      or args.momentum):
+        raise UsageError("--tune chooses the optimizer, learning rate and momentum itself: "
+                         "leave out --optimizer, --learning-rate and --momentum")
     try:
-        config = CompareConfig(cells=tuple(args.cells), units=args.units, optimizer=args.optimizer,
+        config = CompareConfig(cells=tuple(args.cells), units=args.units,
+                               optimizer=args.optimizer or "sgd",
                                epochs=args.epochs, batch_size=args.batch_size,
-                               seeds=tuple(args.seeds), order=args.order, protocol=args.protocol,
+                               seeds=tuple(seeds), order=args.order, protocol=args.protocol,
                                train_samples=args.train_samples,
                                validation_samples=args.validation_samples,
                                batch_norm=not args.no_batch_norm,
                                learning_rate=args.learning_rate, momentum=args.momentum)
-        if args.tune and args.tune_seed in args.seeds:
+        if args.tune and args.protocol != "honest":
+            raise ValueError("--tune chooses on validation data, which the article's protocol "
+                             "takes from the test set: use --protocol honest")
+        if args.tune and args.tune_seed in seeds:
             raise ValueError(f"--seeds must not include the tuning seed {args.tune_seed}: a "
                              "reported run must not have taken part in the choice")
     except ValueError as error:
@@ -178,8 +188,7 @@ def _tuned(config: Any, args: argparse.Namespace, log: Any) -> dict[str, Any]:
                                     summarize, tune, tuned_runs)
 
     started = time.perf_counter()
-    tuning = tune(dataclasses.replace(config, optimizer="sgd", learning_rate=None, momentum=0.0),
-                  TUNING_GRID, seed=args.tune_seed, log=log)
+    tuning = tune(config, TUNING_GRID, seed=args.tune_seed, log=log)
     for cell in tuning.cells:
         log(f"{cell}: chose {tuning.labels[tuning.best[cell]]} "
             f"(validation accuracy {tuning.validation[cell][tuning.best[cell]]:.4f})")
@@ -187,7 +196,9 @@ def _tuned(config: Any, args: argparse.Namespace, log: Any) -> dict[str, Any]:
     comparison = Comparison(config=config, environment=environment(),
                             sizes=mnist_splits(config).sizes(), runs=runs,
                             summary=summarize(runs), wall_seconds=time.perf_counter() - started)
-    return {**comparison.to_json(), "tuning": tuning.to_json()}
+    chosen = {cell: vars(tuning.setting(cell)) for cell in tuning.cells}
+    # the config's optimizer fields are not what trained the runs: "chosen" says what did
+    return {**comparison.to_json(), "tuning": tuning.to_json(), "chosen": chosen}
 
 
 def _store(action: str) -> int:

@@ -108,6 +108,8 @@ def test_cli_writes_results_json_and_plots(tmp_path, capsys):
     (["--optimizer", "adam", "--momentum", "0.9"], "momentum is SGD's; optimizer 'adam'"),
     (["--optimizer", "sgd", "--momentum", "1.5"], "momentum must be in [0, 1)"),
     (["--tune", "--seeds", "0"], "must not include the tuning seed 0"),
+    (["--tune", "--optimizer", "adam"], "--tune chooses the optimizer"),
+    (["--tune", "--protocol", "article"], "use --protocol honest"),
 ])
 def test_cli_bad_arguments_get_one_line_and_exit_2(args, message, tmp_path, capsys):
     code = main(["compare", *args, "--out", str(tmp_path / "out")])
@@ -253,6 +255,8 @@ def test_tuning_chooses_on_validation_and_trains_the_choice_with_other_seeds():
     assert runs[-1].params == model_params("gru", 5)
     with pytest.raises(ValueError, match="at least one setting"):
         tune(base, ())
+    with pytest.raises(ValueError, match="protocol='honest'"):
+        tune(CompareConfig(protocol="article"), grid)
 
 
 def model_params(cell, units):
@@ -279,8 +283,10 @@ def test_parameter_matched_widths_come_closest_to_the_target():
 
 def test_cli_tune_writes_the_tuning_and_the_chosen_runs(tmp_path):
     out = tmp_path / "tuned"
-    assert main(["compare", "--cells", "gru", *TINY, "--tune", "--seeds", "1", "--no-batch-norm",
-                 "--out", str(out)]) == 0
+    assert main(["compare", "--cells", "gru", *TINY, "--tune", "--no-batch-norm",
+                 "--out", str(out)]) == 0               # default seeds: 1, not the tuning seed
     results = json.loads((out / "results.json").read_text())
     assert len(results["tuning"]["labels"]) == 4 and results["tuning"]["seed"] == 0
     assert [r["seed"] for r in results["runs"]] == [1] and results["summary"]["gru"]["seeds"] == 1
+    best = results["tuning"]["best"]["gru"]
+    assert results["chosen"]["gru"] == results["tuning"]["grid"][best]

@@ -118,7 +118,34 @@ EXERCISES.update({
          "standard": (lambda: "d", "no longer estimates"),
          "not a letter": (lambda: "e", "one letter"),
          "a number": (lambda: 1, "one letter")}),
+    "paired-interval": (
+        lambda a, b: _paired(a, b),
+        {"b - a": (lambda a, b: _paired(b, a), "swap the sign"),
+         "normal quantile": (lambda a, b: _paired(a, b, q=1.959963984540054), "Student's t"),
+         "ddof 0": (lambda a, b: _paired(a, b, ddof=0), "ddof=1"),
+         "no sqrt n": (lambda a, b: _paired(a, b, root=False), "divides the standard deviation"),
+         "unpaired": (lambda a, b: _unpaired(a, b), "pair the values"),
+         "one number": (lambda a, b: 0.01, "two numbers"),
+         "text": (lambda a, b: "narrow", "two numbers"),
+         "other": (lambda a, b: (0.0, 1.0), "the interval is")}),
 })
+
+
+def _paired(a, b, q=None, ddof=1, root=True):
+    from scipy import stats
+
+    d = np.asarray(a) - np.asarray(b)
+    q = stats.t.ppf(0.975, len(d) - 1) if q is None else q
+    half = q * d.std(ddof=ddof) / (np.sqrt(len(d)) if root else 1.0)
+    return d.mean() - half, d.mean() + half
+
+
+def _unpaired(a, b):
+    from scipy import stats
+
+    n = len(a)
+    half = stats.t.ppf(0.975, n - 1) * np.sqrt(np.var(a, ddof=1) / n + np.var(b, ddof=1) / n)
+    return np.mean(a) - np.mean(b) - half, np.mean(a) - np.mean(b) + half
 
 
 def _heads(**changes):

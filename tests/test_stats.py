@@ -41,3 +41,22 @@ def test_paired_difference_pairs_by_seed_and_calls_only_intervals_that_exclude_z
     moved = {k[0]: v for k, v in seed_spread([other, *rows[1:]], "acc", keys=("cell",)).items()}
     with pytest.raises(ValueError, match="same seeds"):
         paired_difference(("a", moved["a"]), ("b", moved["b"]))
+
+
+def test_epoch_seconds_reads_the_benchmark_file_shipped_with_the_package(tmp_path, monkeypatch):
+    import json
+
+    from rnnlab.experiments import epoch_seconds
+    from rnnlab.experiments import modern
+
+    timing = epoch_seconds("tensorflow", False)
+    written = json.loads((modern.TIMINGS / "epoch_times-vm.json").read_text())
+    (row,) = [r for r in written["rows"] if r["backend"] == "tensorflow" and not r["deterministic"]]
+    assert timing["seconds"] == row["seconds_per_epoch"] and timing["per"] == 55_000
+    assert "2 logical cores" in timing["machine"]
+    assert epoch_seconds("tensorflow", True)["seconds"] != timing["seconds"]
+    with pytest.raises(KeyError, match="no row for backend 'mlx'"):
+        epoch_seconds("mlx")
+    monkeypatch.setattr(modern, "TIMINGS", tmp_path)
+    with pytest.raises(FileNotFoundError, match="benchmarks/epoch_times.py"):
+        epoch_seconds()

@@ -342,3 +342,35 @@ def test_rekey_moves_a_record_of_the_old_scheme_to_its_new_key(box, monkeypatch)
     assert fit(model(), "strict", monkeypatch).served
     with pytest.raises(store.MissingRecord, match="either key scheme"):
         fit(model(seed=3), "rekey", monkeypatch)              # other weights: not that record
+
+
+def test_slightly_scaled_initial_weights_are_not_served_the_record(box, monkeypatch):
+    fit(model(), "fill", monkeypatch)
+    scaled = model()
+    kernel = scaled.layers[-2].cell.recurrent_kernel
+    kernel.assign(1.01 * np.asarray(kernel))               # signs unchanged, norm 1 % larger
+    with pytest.raises(store.MissingRecord):
+        fit(scaled, "strict", monkeypatch)
+
+
+def test_two_runs_that_share_a_key_but_not_their_weights_are_refused(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    path = box.runs / f"{first.key}.json"
+    data = json.loads(path.read_text())
+    data["init"][0][1] += 0.01                               # as if another run held the key
+    path.write_text(json.dumps(data))
+    with pytest.raises(store.StoreError, match="share a key"):
+        fit(model(), "fill", monkeypatch)
+
+
+def test_the_projection_directions_never_change():
+    """The key of every record depends on these signs (NumPy's PCG64 stream, NumPy pinned in
+    requirements.txt): if this fails, NumPy changed its stream, and KEY_SCHEME must be bumped
+    and the store rekeyed."""
+    signs = "".join("+" if v > 0 else "-" for v in store._directions(24).ravel())
+    assert store.array_digest(store._directions(24)) == store.array_digest(
+        np.where(np.array(list(signs)) == "+", 1.0, -1.0).reshape(16, 24))
+    assert signs[:48] == PINNED_SIGNS
+
+
+PINNED_SIGNS = "++---+-----+-+--+++-+-+++--+-+++-++----+--+++---"

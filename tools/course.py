@@ -17,7 +17,8 @@
     python3 tools/course.py rekey [CHAPTER ...]
                                      # train nothing: write the records made under an older key
                                      # scheme (rnnlab.experiments.store.KEY_SCHEME) again under
-                                     # their current keys, and remove the old ones
+                                     # their current keys, and (when every chapter ran) remove
+                                     # the old ones
     python3 tools/course.py verify [CHAPTER ...]
                                      # retrain the recorded runs of chapters (default: 03) and
                                      # check they reproduce their records

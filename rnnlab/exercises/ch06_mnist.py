@@ -81,3 +81,57 @@ def check_article_leak(article_leak: Any) -> str:
                           "data, and 10 test images measure accuracy only to ±10%.")
     return ("the test set became the validation set, and the remaining 10 images cannot measure "
             "accuracy finer than 10%.")
+
+
+@checker("paired-interval")
+def check_paired_interval(paired_interval: Any) -> str:
+    """``paired_interval(a, b)`` returns ``(low, high)``: the 95 % Student-t confidence interval
+    of the mean of a − b, where ``a[i]`` and ``b[i]`` were measured with the same seed i:
+    mean(d) ± t_{0.975, n−1} · s_d / √n with d = a − b and s_d its sample standard deviation."""
+    from scipy import stats
+
+    cases = [
+        (np.array([0.97, 0.96, 0.98, 0.97, 0.95]), np.array([0.95, 0.95, 0.96, 0.94, 0.95])),
+        (np.array([0.90, 0.95, 0.80, 0.85]), np.array([0.95, 0.80, 0.90, 0.86])),
+        (np.array([0.5, 0.7, 0.6]), np.array([0.4, 0.4, 0.5])),
+    ]
+
+    def interval(a: np.ndarray, b: np.ndarray, *, t: bool = True, ddof: int = 1,
+                 paired: bool = True, root: bool = True) -> np.ndarray:
+        n = len(a)
+        q = stats.t.ppf(0.975, n - 1) if t else 1.959963984540054
+        if paired:
+            d = a - b
+            half = q * d.std(ddof=ddof) / (np.sqrt(n) if root else 1.0)
+            return np.array([d.mean() - half, d.mean() + half])
+        half = q * np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n)
+        return np.array([a.mean() - b.mean() - half, a.mean() - b.mean() + half])
+
+    for a, b in cases:
+        got = call_answer(paired_interval, a.copy(), b.copy())
+        try:
+            got = np.asarray(got, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise WrongAnswer(f"return two numbers, (low, high); got {got!r}.") from None
+        if got.shape != (2,):
+            raise WrongAnswer(f"return two numbers, (low, high); got {got.size} value(s).")
+        if np.allclose(got, interval(a, b), atol=1e-9):
+            continue
+        mistakes = {
+            "the interval is of a − b, not b − a: swap the sign.": -interval(a, b)[::-1],
+            "with a handful of seeds use Student's t quantile with n − 1 degrees of freedom "
+            "(scipy.stats.t.ppf(0.975, n - 1)), not the normal 1.96.": interval(a, b, t=False),
+            "use the sample standard deviation of the differences (ddof=1).": interval(a, b, ddof=0),
+            "the standard error of a mean divides the standard deviation by √n.": interval(a, b, root=False),
+            "pair the values: take the differences a[i] − b[i] seed by seed first; this is the "
+            "unpaired interval, which ignores what the two runs of a seed share.":
+                interval(a, b, paired=False),
+        }
+        for hint, wrong in mistakes.items():
+            if np.allclose(got, wrong, atol=1e-9):
+                raise WrongAnswer(hint)
+        raise WrongAnswer(f"for a = {a.tolist()} and b = {b.tolist()} the interval is "
+                          f"({interval(a, b)[0]:.4f}, {interval(a, b)[1]:.4f}), you returned "
+                          f"({got[0]:.4f}, {got[1]:.4f}).")
+    return ("mean(d) ± t · s_d / √n on the differences d = a − b: pairing by seed removes what "
+            "the two runs of a seed share.")

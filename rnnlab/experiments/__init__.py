@@ -35,7 +35,8 @@ from rnnlab.experiments.store import PROTOCOL, Store, provenance
 from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, PairedDifference, Spread,
                                       compare_spreads, gap_verdict, paired_difference, ranking,
                                       seed_spread, t_interval)
-from rnnlab.experiments.tuning import (TUNING_GRID, Setting, Tuning, epoch_seconds, matched_units,
+from rnnlab.experiments.tuning import (TUNING_GRID, Setting, Tuning, cheaper_per_epoch, epoch_seconds,
+                                       matched_units,
                                        model_params, tune, tuned_runs)
 from rnnlab.experiments.training import FitRecord, TrainRecord, fit_evaluate, gradient_norm, train
 
@@ -51,5 +52,5 @@ __all__ = [
     "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm", "ParityRun",
     "parity_model", "parity_sweep", "scan_timings", "ForecastRun", "sunspot_forecasts",
     "NormCheck", "batch_norm_check", "PairedDifference", "paired_difference", "t_interval",
-    "TUNING_GRID", "Setting", "Tuning", "epoch_seconds", "matched_units", "model_params", "tune", "tuned_runs",
+    "TUNING_GRID", "Setting", "Tuning", "epoch_seconds", "cheaper_per_epoch", "matched_units", "model_params", "tune", "tuned_runs",
 ]

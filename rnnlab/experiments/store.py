@@ -173,7 +173,7 @@ def _directions(size: int) -> np.ndarray:
 
 
 def init_fingerprint(value: Any) -> list[float] | None:
-    """A floating-point variable's norm and its projections on :func:`_directions`, divided by
+    """A floating-point variable's norm and its projections on 16 fixed ±1 directions (``_directions``), divided by
     the norm (each about N(0, 1) for random values); None for integer variables and all-zero
     ones (they are keyed exactly).
 
@@ -530,8 +530,9 @@ class Store:
         settings, data, fit and callbacks, and as many variables. Round-off touches only computed
         values (an orthogonal matrix's QR decomposition), not uniform draws or constants, so the
         record must also match this model's scheme-1 digests exactly in every variable without a
-        fingerprint (integers, zeros) and in at least half of the others; of several such
-        records the one matching most is taken, and a tie is refused.
+        fingerprint (integers, zeros) and in at least half of the others, and it must have been
+        made with the library versions installed here (so that the initialisers are the same
+        code); of several such records the one matching most is taken, and a tie is refused.
 
         Args:
             material: :func:`key_material` of the run.
@@ -547,6 +548,7 @@ class Store:
             return _canonical({k: v for k, v in m.items() if k not in ("variables", "key_scheme")})
 
         wanted = rest(material)
+        versions = environment()["versions"]
         digests = [array_digest(v) for v in variables]
         exact = [init_fingerprint(v) is None for v in variables]
         scored = []
@@ -555,8 +557,8 @@ class Store:
             old = data.get("material", {})
             if "key_scheme" in old or len(old.get("variables", [])) != len(digests):
                 continue
-            if rest(old) != wanted:
-                continue
+            if rest(old) != wanted or data.get("provenance", {}).get("versions") != versions:
+                continue                  # another run, or initialisers of other versions
             same = [a == b for a, b in zip(old["variables"], digests)]
             floats = [s for s, e in zip(same, exact) if not e]
             if all(s for s, e in zip(same, exact) if e) and 2 * sum(floats) >= len(floats):

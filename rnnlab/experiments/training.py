@@ -196,6 +196,13 @@ def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size:
             raise results.RecordMismatch(f"{label} (key {key}) does not reproduce its record:\n"
                                          + "\n".join(problems))
     if mode in {"fill", "refresh"}:
+        if key in box:
+            held = box.read(key)
+            if held.init is not None and not results.fingerprints_agree(held.init, init):
+                raise results.StoreError(
+                    f"{label} and the recorded run {key} share a key but not their initial "
+                    "weights (the key's description of them coincides); the store cannot hold "
+                    "both: change one run's seed")
         box.write(run, results.variable_values(model))
     results.SESSION.append((run, False))
     record.key, record.provenance = key, run.provenance

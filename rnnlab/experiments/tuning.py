@@ -95,10 +95,14 @@ def tune(base: CompareConfig, grid: Sequence[Setting] = TUNING_GRID, seed: int =
         A :class:`Tuning`.
 
     Raises:
-        ValueError: for an empty grid or a setting :class:`CompareConfig` refuses.
+        ValueError: for an empty grid, a setting :class:`CompareConfig` refuses, or a protocol
+            other than ``"honest"`` (the article's validates on test images).
     """
     if not grid:
         raise ValueError("tune needs at least one setting")
+    if base.protocol != "honest":
+        raise ValueError(f"tune chooses on validation data, and the {base.protocol!r} protocol "
+                         "validates on test images: tune with protocol='honest'")
     seed = integer("seed", seed, minimum=0)
     runs: list[CompareRun] = []
     validation: dict[str, list[float]] = {cell: [] for cell in base.cells}
@@ -208,3 +212,28 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
                     "seconds": {cell: float(s) for cell, s in row["seconds_per_epoch"].items()}}
     raise KeyError(f"{file} has no row for backend {backend!r} with determinism "
                    f"{'on' if deterministic else 'off'}")
+
+
+def cheaper_per_epoch(a: str, b: str, backend: str = "tensorflow",
+                      file: str = "epoch_times-vm.json") -> tuple[str | None, dict[bool, dict[str, float]]]:
+    """Which of two cells the benchmark finds cheaper per epoch, under every op-determinism
+    setting it timed on ``backend``.
+
+    Args:
+        a, b: the two cells.
+        backend: the Keras backend's rows.
+        file: the benchmark's file (see :func:`epoch_seconds`).
+
+    Returns:
+        ``(cheaper, seconds)``: the cell that took less time in every row (None when the rows
+        disagree, or when there is none), and per determinism setting the two cells' seconds.
+    """
+    seconds: dict[bool, dict[str, float]] = {}
+    for flag in (False, True):
+        try:
+            row = epoch_seconds(backend, flag, file)["seconds"]
+        except KeyError:
+            continue
+        seconds[flag] = {a: row[a], b: row[b]}
+    winners = {min(pair, key=pair.get) for pair in seconds.values()}
+    return (winners.pop() if len(winners) == 1 else None), seconds
