@@ -14,7 +14,9 @@ deterministic as it is). On a machine with a GPU the backends place the model th
 
 The table is printed and written to ``rnnlab/data/timings/epoch_times-<host>.json`` (inside
 the package: chapter 6 reads it wherever ``rnnlab`` is installed) with the
-machine, versions and settings; the course quotes these figures only from such a file.
+machine, versions and settings, and the GFLOP/s of one large 2048 x 2048 float32 matrix product
+measured in the same process (``matmul_gflops``: the ceiling chapter 6 compares the recurrences
+with); the course quotes these figures only from such a file.
 """
 from __future__ import annotations
 
@@ -33,13 +35,14 @@ import json, os, sys, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import rnnlab
-from rnnlab.experiments import mnist_model
+from rnnlab.experiments import matmul_gflops, mnist_model
 from rnnlab.experiments.store import environment
 samples, epochs, per = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(0)
 x = rng.uniform(0, 1, size=(samples, 28, 28)).astype(np.float32)
 y = rng.integers(0, 10, size=samples)
-out = {"environment": environment(), "seconds_per_epoch": {}}
+out = {"environment": environment(), "seconds_per_epoch": {},
+       "matmul_gflops": matmul_gflops()}      # the machine's ceiling, in the same process
 for cell in sys.argv[4:]:
     rnnlab.seed_everything(0)
     model = mnist_model(cell, 64, "sgd")
@@ -85,11 +88,12 @@ def main() -> None:
     print(f"\n{env['cpu']} ({env['cpu_count']} logical cores, {gpus}); Keras {env['versions']['keras']}")
     print(f"seconds per {args.per:,}-image epoch (timed on {args.samples:,} images, batch 64, "
           f"64 units, after a warm-up epoch)\n")
-    print(f"{'backend':<24}" + "".join(f"{c:>12}" for c in args.cells))
+    print(f"{'backend':<24}" + "".join(f"{c:>12}" for c in args.cells) + f"{'matmul GFLOP/s':>16}")
     for row in rows:
         version = row["environment"]["versions"].get(row["backend"], "")
         name = f"{row['backend']} {version}" + (", determ." if row["deterministic"] else "")
-        print(f"{name:<24}" + "".join(f"{row['seconds_per_epoch'][c]:12.2f}" for c in args.cells))
+        print(f"{name:<24}" + "".join(f"{row['seconds_per_epoch'][c]:12.2f}" for c in args.cells)
+              + f"{row['matmul_gflops']:16.0f}")
     write_results(args, rows)
 
 

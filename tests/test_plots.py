@@ -101,3 +101,26 @@ def test_scan_rounds_draws_the_loop_and_log2_rounds_of_the_scan():
     assert "5 rounds" in plots.scan_rounds(17).axes[1].get_title()
     with pytest.raises(ValueError, match="from 2 to 32"):
         plots.scan_rounds(1)
+
+
+def test_comparison_at_a_glance_draws_intervals_and_seed_bands():
+    import matplotlib.pyplot as plt
+
+    from rnnlab import plots
+
+    intervals = {"article": {"lstm": (95.0, 93.0, 97.0), "gru": (94.0, 90.0, 96.0)},
+                 "tuned": {"lstm": (98.0, 97.5, 98.5), "gru": (98.2, 97.9, 98.6)}}
+    bands = {"lstm": [[80, 90, 95], [82, 91, 96]], "gru": [[70, 85, 97], [75, 88, 97]]}
+    fig = plots.comparison_at_a_glance(intervals, bands, seconds_per_epoch={"lstm": 13.0, "gru": 12.0})
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_yticklabels()] == ["article", "tuned"]
+    assert len(left.containers) == 4                     # one error bar per cell and setting
+    assert right.get_xlabel() == "training time (s)"
+    (lstm_line, gru_line) = right.get_lines()
+    assert list(lstm_line.get_xdata()) == [13.0, 26.0, 39.0]  # epochs drawn at their seconds
+    assert list(lstm_line.get_ydata()) == [81.0, 90.5, 95.5]  # the mean over seeds
+    assert len(right.collections) == 2                   # a band per cell
+    plt.close(fig)
+    fig = plots.comparison_at_a_glance(intervals, bands)
+    assert fig.axes[1].get_xlabel() == "epoch"
+    plt.close(fig)

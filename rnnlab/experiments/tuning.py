@@ -188,7 +188,9 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
             where the course's runs were recorded).
 
     Returns:
-        ``{"machine": str, "per": images per epoch, "seconds": {cell: seconds}, "file": str}``.
+        ``{"machine": str, "per": images per epoch, "samples": images timed, "seconds":
+        {cell: seconds per epoch}, "matmul_gflops": the same process's large matrix product
+        (None in files written before it was measured), "file": str}``.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
@@ -207,9 +209,12 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
         if row["backend"] == backend and bool(row["deterministic"]) == bool(deterministic):
             env = row["environment"]
             gpus = ", ".join(env.get("gpus") or []) or "no GPU"
+            peak = row.get("matmul_gflops")
             return {"machine": f"{env['cpu']}, {env['cpu_count']} logical cores, {gpus}",
                     "per": int(written["settings"]["per"]), "file": file,
-                    "seconds": {cell: float(s) for cell, s in row["seconds_per_epoch"].items()}}
+                    "samples": int(written["settings"]["samples"]),
+                    "seconds": {cell: float(s) for cell, s in row["seconds_per_epoch"].items()},
+                    "matmul_gflops": None if peak is None else float(peak)}
     raise KeyError(f"{file} has no row for backend {backend!r} with determinism "
                    f"{'on' if deterministic else 'off'}")
 
