@@ -290,3 +290,13 @@ def test_cli_tune_writes_the_tuning_and_the_chosen_runs(tmp_path):
     assert [r["seed"] for r in results["runs"]] == [1] and results["summary"]["gru"]["seeds"] == 1
     best = results["tuning"]["best"]["gru"]
     assert results["chosen"]["gru"] == results["tuning"]["grid"][best]
+
+
+def test_environment_of_a_rekeyed_record_is_where_it_was_trained():
+    from rnnlab.experiments import environment
+
+    trained = {"cpu": "Intel(R) Xeon(R) Processor", "cpu_count": 2, "gpus": [], "backend": "tensorflow",
+               "deterministic": False, "date": "2026-11-26", "versions": {"keras": "3.15.1"}}
+    a = environment({**trained, "rekeyed": {"from": "abc", "cpu": "AMD EPYC", "date": "x"}})
+    b = environment({**trained, "rekeyed": {"from": "def", "cpu": "AMD EPYC", "date": "y"}})
+    assert a == b and a["cpu"] == "Intel(R) Xeon(R) Processor" and "rekeyed" not in a

@@ -214,7 +214,9 @@ def environment(provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
     from rnnlab.experiments.store import environment as here
 
     nested = dict(provenance) if provenance is not None else here()
-    return {**{k: v for k, v in nested.items() if k != "versions"}, **nested.get("versions", {})}
+    # where a run was trained; a later rekeying of its record (store.rekey) is not a place
+    return {**{k: v for k, v in nested.items() if k not in ("versions", "rekeyed")},
+            **nested.get("versions", {})}
 
 
 @dataclass

@@ -535,8 +535,8 @@ class Store:
         code); of several such records the one matching most is taken, and a tie is refused.
 
         Args:
-            material: :func:`key_material` of the run.
-            variables: its initial variable values (:func:`variable_values`).
+            material: the run's key material (``key_material``).
+            variables: its initial variable values (``variable_values``).
 
         Returns:
             The old record's key, or None when there is none.

@@ -188,9 +188,10 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
             where the course's runs were recorded).
 
     Returns:
-        ``{"machine": str, "per": images per epoch, "samples": images timed, "seconds":
-        {cell: seconds per epoch}, "matmul_gflops": the same process's large matrix product
-        (None in files written before it was measured), "file": str}``.
+        A dict: ``machine`` (the CPU, cores and GPUs in words), ``per`` (images per epoch the
+        seconds are scaled to), ``samples`` (images timed), ``seconds`` (cell to seconds per
+        epoch), ``matmul_gflops`` (GFLOP/s of one large matrix product in the same process;
+        None in files written before it was measured) and ``file``.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
