@@ -373,36 +373,43 @@ def comparison_at_a_glance(intervals: Mapping[str, Mapping[str, tuple[float, flo
                            seconds_per_epoch: Mapping[str, float] | None = None,
                            interval_label: str = "test accuracy (%), mean and 95 % interval",
                            band_label: str = "validation accuracy (%)") -> Any:
-    """Chapter 6's summary figure: left, each cell's mean and confidence interval under each
-    setting; right, learning curves with the band of the seeds (min to max) around their mean.
+    """Chapter 6's summary figure: left, one small panel per setting with each cell's mean and
+    confidence interval (each panel on its own scale, so that narrow intervals stay visible next
+    to wide ones); right, learning curves with the band of the seeds (min to max) around their
+    mean.
 
     Args:
         intervals: setting label -> {cell: (mean, low, high)}, in percent; the cells are
-            registered names (their colours and labels come from the registry).
+            registered names (their colours and labels come from the registry). A NaN interval
+            (one seed) draws the mean alone.
         bands: cell -> one per-epoch curve per seed, in percent.
         seconds_per_epoch: optional cell -> seconds per epoch: the curves' x axis is then
             training time instead of epochs.
         interval_label, band_label: the axes' labels.
 
     Returns:
-        The Figure.
+        The Figure; ``fig.axes`` holds the interval panels in the order of ``intervals``, then
+        the curves.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.0, 4.0), constrained_layout=True)
     settings = list(intervals)
+    fig = plt.figure(figsize=(10.0, 1.3 + 1.1 * len(settings)), constrained_layout=True)
+    grid = fig.add_gridspec(len(settings), 2)
+    lefts = [fig.add_subplot(grid[i, 0]) for i in range(len(settings))]
+    right = fig.add_subplot(grid[:, 1])
     cells = list(dict.fromkeys(c for per in intervals.values() for c in per))
-    width = 0.8 / max(len(cells), 1)
-    for j, cell in enumerate(cells):
-        for i, setting in enumerate(settings):
+    for i, (ax, setting) in enumerate(zip(lefts, settings)):
+        for j, cell in enumerate(cells):
             if cell not in intervals[setting]:
                 continue
             mean, low, high = intervals[setting][cell]
-            y = i + (j - (len(cells) - 1) / 2) * width
-            left.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", capsize=3,
-                          color=spec(cell).color, label=spec(cell).label if i == 0 else None)
-    left.set_yticks(range(len(settings)), settings)
-    left.invert_yaxis()
-    left.set_xlabel(interval_label)
-    left.legend(loc="lower left", fontsize="small")
+            error = None if np.isnan(low) else [[mean - low], [high - mean]]
+            ax.errorbar(mean, j, xerr=error, fmt="o", capsize=3, color=spec(cell).color,
+                        label=spec(cell).label if i == 0 else None)
+        ax.set_yticks(range(len(cells)), [spec(c).label for c in cells], fontsize="small")
+        ax.set_ylim(len(cells) - 0.5, -0.5)
+        ax.set_title(setting, fontsize="small", loc="left")
+        ax.tick_params(axis="x", labelsize="small")
+    lefts[-1].set_xlabel(interval_label)
     for cell, curves in bands.items():
         values = np.asarray(curves, float)
         epochs = np.arange(1, values.shape[1] + 1, dtype=float)

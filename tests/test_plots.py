@@ -112,9 +112,11 @@ def test_comparison_at_a_glance_draws_intervals_and_seed_bands():
                  "tuned": {"lstm": (98.0, 97.5, 98.5), "gru": (98.2, 97.9, 98.6)}}
     bands = {"lstm": [[80, 90, 95], [82, 91, 96]], "gru": [[70, 85, 97], [75, 88, 97]]}
     fig = plots.comparison_at_a_glance(intervals, bands, seconds_per_epoch={"lstm": 13.0, "gru": 12.0})
-    left, right = fig.axes
-    assert [t.get_text() for t in left.get_yticklabels()] == ["article", "tuned"]
-    assert len(left.containers) == 4                     # one error bar per cell and setting
+    *lefts, right = fig.axes
+    assert [ax.get_title(loc="left") for ax in lefts] == ["article", "tuned"]
+    assert [t.get_text() for t in lefts[0].get_yticklabels()] == ["LSTM", "GRU"]
+    assert all(len(ax.containers) == 2 for ax in lefts)  # one error bar per cell and setting
+    assert lefts[1].get_xlim()[1] - lefts[1].get_xlim()[0] < 2   # its own scale: narrow stays visible
     assert right.get_xlabel() == "training time (s)"
     (lstm_line, gru_line) = right.get_lines()
     assert list(lstm_line.get_xdata()) == [13.0, 26.0, 39.0]  # epochs drawn at their seconds
@@ -122,5 +124,5 @@ def test_comparison_at_a_glance_draws_intervals_and_seed_bands():
     assert len(right.collections) == 2                   # a band per cell
     plt.close(fig)
     fig = plots.comparison_at_a_glance(intervals, bands)
-    assert fig.axes[1].get_xlabel() == "epoch"
+    assert fig.axes[-1].get_xlabel() == "epoch"
     plt.close(fig)
