@@ -374,3 +374,10 @@ def test_the_projection_directions_never_change():
 
 
 PINNED_SIGNS = "++---+-----+-+--+++-+-+++--+-+++-++----+--+++---"
+
+
+def test_refresh_rewrites_a_damaged_record(box, monkeypatch):
+    first = fit(model(), "fill", monkeypatch)
+    (box.runs / f"{first.key}.npz").write_bytes(b"not weights")
+    again = fit(model(), "refresh", monkeypatch)
+    assert not again.served and box.check() == []

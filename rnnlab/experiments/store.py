@@ -283,7 +283,8 @@ def _callback_config(callback: Any) -> dict[str, Any]:
 
 
 def key_material(model: Any, data: Mapping[str, Any], fit: Mapping[str, Any],
-                 callbacks: Sequence[Any] = ()) -> dict[str, Any]:
+                 callbacks: Sequence[Any] = (),
+                 values: Sequence[np.ndarray] | None = None) -> dict[str, Any]:
     """Everything that decides a training run's numbers, as plain data (see the module doc).
 
     Args:
@@ -291,6 +292,8 @@ def key_material(model: Any, data: Mapping[str, Any], fit: Mapping[str, Any],
         data: the arrays it is trained and validated on, by name.
         fit: the other arguments of the fit (epochs, batch size, seed, ...).
         callbacks: the user's Keras callbacks.
+        values: the model's variable values (``variable_values(model)``), when the caller
+            already has them.
     """
     import keras
 
@@ -301,7 +304,8 @@ def key_material(model: Any, data: Mapping[str, Any], fit: Mapping[str, Any],
         "backend": keras.backend.backend(),
         "deterministic": deterministic(),
         "layers": [[type(layer).__name__, _strip_names(layer.get_config())] for layer in model.layers],
-        "variables": [init_signature(v) for v in variable_values(model)],
+        "variables": [init_signature(v) for v in
+                      (variable_values(model) if values is None else values)],
         "compile": _strip_names(model.get_compile_config()),
         "optimizer_steps": int(np.asarray(optimizer.iterations)) if optimizer is not None else None,
         "data": {name: array_digest(value) for name, value in data.items() if value is not None},

@@ -116,7 +116,7 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
                 model, {"x": x, "y": y, "x_validation": validation[0],
                         "y_validation": validation[1]},
                 {"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
-                 "seed": seed}, callbacks)
+                 "seed": seed}, callbacks, values=initial)
         except results.Unkeyable:
             mode = "off"
     try:
@@ -149,17 +149,22 @@ def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size:
     results.log_request(key, label)
     box = results.Store()
     init = [results.init_fingerprint(v) for v in initial]
-    stored = None
-    if mode in {"read", "fill", "strict", "rekey"} and key in box:
-        stored = box.read(key)
-        if stored.init is not None and not results.fingerprints_agree(stored.init, init):
-            # another run shares the key's description of the initial weights: not this one
-            if mode in {"strict", "rekey"}:
-                raise results.MissingRecord(
-                    f"the record {key} of {label} was trained from other initial weights (their "
-                    f"projections differ by more than {results.INIT_TOLERANCE}); run "
-                    "`python3 tools/course.py results` to record this run")
-            stored = None
+    held = None                        # the record under this key, read once
+    if key in box and mode != "verify":
+        try:
+            held = box.read(key)
+        except results.InvalidRecord:
+            if mode != "refresh":          # refresh rewrites a damaged record
+                raise
+    # another run shares the key's description of the initial weights, but not the weights
+    clash = (held is not None and held.init is not None
+             and not results.fingerprints_agree(held.init, init))
+    if clash and mode in {"strict", "rekey"}:
+        raise results.MissingRecord(
+            f"the record {key} of {label} was trained from other initial weights (their "
+            f"projections differ by more than {results.INIT_TOLERANCE}); run "
+            "`python3 tools/course.py results` to record this run")
+    stored = held if mode in {"read", "fill", "strict", "rekey"} and not clash else None
     if stored is None and mode == "rekey":
         old = box.predecessor(material, initial)
         if old is None:
@@ -196,13 +201,11 @@ def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size:
             raise results.RecordMismatch(f"{label} (key {key}) does not reproduce its record:\n"
                                          + "\n".join(problems))
     if mode in {"fill", "refresh"}:
-        if key in box:
-            held = box.read(key)
-            if held.init is not None and not results.fingerprints_agree(held.init, init):
-                raise results.StoreError(
-                    f"{label} and the recorded run {key} share a key but not their initial "
-                    "weights (the key's description of them coincides); the store cannot hold "
-                    "both: change one run's seed")
+        if clash:
+            raise results.StoreError(
+                f"{label} and the recorded run {key} share a key but not their initial "
+                "weights (the key's description of them coincides); the store cannot hold "
+                "both: change one run's seed")
         box.write(run, results.variable_values(model))
     results.SESSION.append((run, False))
     record.key, record.provenance = key, run.provenance
