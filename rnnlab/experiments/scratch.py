@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
+from typing import Any
+
 import numpy as np
 
 from rnnlab.checks import integer
 from rnnlab.config import SEED
-from rnnlab.experiments.records import Record
+from rnnlab.experiments.records import Record, plain
 from rnnlab.experiments.training import train
 
 Arrays = dict[str, np.ndarray]
@@ -160,3 +162,143 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
                       units=units, timesteps=x.shape[1], batch_size=batch_size,
                       learning_rate=learning_rate, momentum=momentum, clip=clip,
                       numpy_epoch_seconds=numpy_seconds, keras_epoch_seconds=record.epoch_seconds)
+
+
+@dataclass
+class CharScratchRun(Record):
+    """A character model trained by the NumPy loop and by Keras side by side
+    (:func:`char_scratch_vs_keras`).
+
+    Attributes:
+        numpy_loss, keras_loss: training loss per epoch, nats per character.
+        cell, units, window, batch_size, learning_rate, momentum, clip, epochs, train_chars:
+            the setting.
+        numpy_epoch_seconds, keras_epoch_seconds: wall time of each epoch.
+        lm: the NumPy-trained model (:class:`rnnlab.text.CharLM`; not written to JSON).
+    """
+
+    numpy_loss: list[float]
+    keras_loss: list[float]
+    cell: str
+    units: int
+    window: int
+    batch_size: int
+    learning_rate: float
+    momentum: float
+    clip: float
+    epochs: int
+    train_chars: int
+    numpy_epoch_seconds: list[float]
+    keras_epoch_seconds: list[float]
+    lm: Any = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain data, without the model."""
+        return plain({f.name: getattr(self, f.name) for f in fields(self) if f.name != "lm"})
+
+
+def char_numpy_epoch(cell: str, params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray,
+                     *, batch_size: int, learning_rate: float, momentum: float, clip: float
+                     ) -> tuple[Arrays, Arrays, float]:
+    """One epoch of a one-hot character model in NumPy, batches in order.
+
+    Forward: x_t = one_hot(s_t), the cell's layer gives h_t, logits_t = h_t W_y + b_y,
+    p_t = softmax(logits_t), loss = mean over batch and steps of -ln p_t[s_{t+1}].
+    Backward: dL/dlogits_t = (p_t - one_hot(s_{t+1})) / (B T), dL/dh_t = dL/dlogits_t W_yᵀ
+    (the direct gradient at every step), then :func:`rnnlab.bptt.backward` through time.
+
+    Args:
+        cell: a registered cell's name.
+        params: ``W``, ``U``, ``b`` (the recurrent layer), ``W_y``, ``b_y`` (the head).
+        velocity: SGD's momentum buffers, same names.
+        x, y: input and target ids, (windows, T).
+        batch_size, learning_rate, momentum, clip: as :func:`scratch_vs_keras`.
+
+    Returns:
+        ``(params, velocity, loss)`` after the epoch (loss: the batch-size-weighted mean).
+    """
+    from rnnlab.bptt import backward
+    from rnnlab.cells import RNN
+    from rnnlab.gradients import clip_by_global_norm
+
+    vocab_size = params["b_y"].shape[0]
+    eye = np.eye(vocab_size)
+    total = 0.0
+    for start in range(0, len(x), batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        rnn = RNN(cell, params["W"], params["U"], params["b"], return_sequences=True)
+        run = rnn.forward(eye[xb])
+        h = run["h"]
+        logits = h @ params["W_y"] + params["b_y"]
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=-1, keepdims=True)
+        total += float(-np.mean(np.log(np.take_along_axis(p, yb[..., None], -1)))) * len(xb)
+        dlogits = (p - eye[yb]) / yb.size
+        grads = backward(rnn, run, dlogits @ params["W_y"].T)
+        grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"],
+                 "W_y": h.reshape(-1, h.shape[-1]).T @ dlogits.reshape(-1, vocab_size),
+                 "b_y": dlogits.sum(axis=(0, 1))}
+        grads, _ = clip_by_global_norm(grads, clip)
+        params, velocity = momentum_step(params, grads, velocity, learning_rate, momentum)
+    return params, velocity, total / len(x)
+
+
+def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simple_rnn",
+                          units: int = 32, window: int = 32, epochs: int, batch_size: int = 32,
+                          learning_rate: float = 0.5, momentum: float = 0.9, clip: float = 1.0,
+                          seed: int = SEED) -> CharScratchRun:
+    """Train a one-hot character model twice, by :func:`char_numpy_epoch` and by Keras.
+
+    Both start from the weights Keras draws with ``seed`` (the model of
+    :func:`rnnlab.models.language_model` with ``embedding_dim=None``), read the same windows in
+    the same order (no shuffling), minimise the per-step cross-entropy with SGD with momentum
+    and clip the global gradient norm at ``clip``.
+
+    Args:
+        ids: the training text as ids.
+        vocab_size: V.
+        cell, units, window: the model and the window length.
+        epochs, batch_size, learning_rate, momentum, clip: the setting.
+        seed: the initial weights' seed.
+
+    Returns:
+        A :class:`CharScratchRun`.
+    """
+    import keras
+
+    from rnnlab.data.text import lm_windows
+    from rnnlab.models import language_model
+    from rnnlab.text import CharLM
+
+    integer("epochs", epochs)
+    batch_size = integer("batch_size", batch_size)
+    x, y = lm_windows(ids, window)
+    model = language_model(cell, vocab_size, units, embedding_dim=None, seed=seed)
+    W, U, b, W_y, b_y = (np.asarray(w, dtype=np.float64) for w in model.get_weights())
+    params = {"W": W, "U": U, "b": b, "W_y": W_y, "b_y": b_y}
+    velocity = {k: np.zeros_like(v) for k, v in params.items()}
+    numpy_loss, numpy_seconds = [], []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        params, velocity, loss = char_numpy_epoch(cell, params, velocity, x, y,
+                                                  batch_size=batch_size,
+                                                  learning_rate=learning_rate,
+                                                  momentum=momentum, clip=clip)
+        numpy_seconds.append(time.perf_counter() - start)
+        numpy_loss.append(loss)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
+                                                 global_clipnorm=clip),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    one_hot = np.eye(vocab_size, dtype=np.float32)[x]
+    # store=False: a check of the NumPy loop against Keras, timed on this machine
+    record = train(model, one_hot, y, epochs=epochs, batch_size=batch_size, shuffle=False,
+                   store=False)
+    trained = CharLM.from_keras(model)
+    trained.rnn.W, trained.rnn.U, trained.rnn.b = params["W"], params["U"], params["b"]
+    trained.W_y, trained.b_y = params["W_y"], params["b_y"]
+    return CharScratchRun(numpy_loss=numpy_loss, keras_loss=record.history["loss"], cell=cell,
+                          units=units, window=window, batch_size=batch_size,
+                          learning_rate=learning_rate, momentum=momentum, clip=clip,
+                          epochs=epochs, train_chars=len(ids), numpy_epoch_seconds=numpy_seconds,
+                          keras_epoch_seconds=record.epoch_seconds, lm=trained)

@@ -74,7 +74,8 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
 
     Args:
         model: a compiled ``keras.Model``.
-        x, y: training inputs and targets.
+        x, y: training inputs and targets (``x`` a list of arrays for a model with several
+            inputs).
         epochs: number of epochs (at least 1).
         batch_size: mini-batch size.
         validation_data: optional ``(x_val, y_val)``, evaluated after each epoch.
@@ -98,8 +99,10 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     epochs = integer("epochs", epochs)
     batch_size = integer("batch_size", batch_size)
     seed = integer("seed", seed, minimum=0)
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same number of samples, got {len(x)} and {len(y)}")
+    inputs = list(x) if isinstance(x, (list, tuple)) else [x]
+    if not inputs or any(len(part) != len(y) for part in inputs):
+        raise ValueError(f"x and y must have the same number of samples, got "
+                         f"{[len(part) for part in inputs]} and {len(y)}")
     mode = results.mode() if store else "off"
     material = None
     initial: list[np.ndarray] = []
@@ -113,8 +116,8 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         initial = results.variable_values(model)
         try:
             material = results.key_material(
-                model, {"x": x, "y": y, "x_validation": validation[0],
-                        "y_validation": validation[1]},
+                model, {**_named("x", x), "y": y, **_named("x_validation", validation[0]),
+                    "y_validation": validation[1]},
                 {"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
                  "seed": seed}, callbacks, values=initial)
         except results.Unkeyable:
@@ -127,6 +130,14 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     finally:
         # the same generator state after a served run as after a trained one
         seed_everything(seed)
+
+
+def _named(name: str, x: Any) -> dict[str, Any]:
+    """The arrays of one argument by name for the key: ``x``, or ``x0``, ``x1``, ... for a model
+    with several inputs (a list of arrays)."""
+    if isinstance(x, (list, tuple)):
+        return {f"{name}{i}": part for i, part in enumerate(x)}
+    return {name: x}
 
 
 def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,

@@ -1,0 +1,102 @@
+"""Checkers for chapter 7 (character language models and sequence to sequence)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnlab.exercises import WrongAnswer, as_array, call_answer, checker, diagnose, evaluate
+from rnnlab.text import NGramModel, temperature_probabilities
+
+
+@checker("bits-per-char")
+def check_bits_per_char(bits_per_char: Any) -> str:
+    """``bits_per_char(loss)`` turns a mean cross-entropy in nats (what Keras reports) into bits
+    per character: loss / ln 2."""
+    losses = [0.0, 0.5, 1.0, math.log(2), 1.386, 2.3, 4.6]
+    result = evaluate(bits_per_char, [(loss,) for loss in losses], "bits_per_char")
+    x = np.array(losses)
+    diagnose(result, x / math.log(2), {
+        "that is log₂ of the loss; the unit changes by a constant factor: "
+        "log₂ p = ln p / ln 2.": np.log2(np.maximum(x, 1e-300)),
+        "multiply by ln 2 goes the wrong way: one bit is ln 2 ≈ 0.693 nats, so a loss in nats "
+        "holds loss / ln 2 bits.": x * math.log(2),
+        "that is the perplexity, e^loss (= 2^bpc), not the bits.": np.exp(x),
+        "that divides by ln 10 (digits, not bits).": x / math.log(10),
+    }, atol=1e-9)
+    return "bpc = loss / ln 2: a loss of 1.386 nats is 2.0 bits, a perplexity of 4 characters."
+
+
+@checker("temperature-probs")
+def check_temperature_probs(temperature_probs: Any) -> str:
+    """``temperature_probs(logits, tau)`` returns softmax(logits / τ) along the last axis for
+    τ > 0, and must not overflow for large logits."""
+    rng = np.random.default_rng(7)
+    logits = rng.normal(scale=2.0, size=(3, 6))
+    for tau in (1.0, 0.5, 2.0):
+        result = as_array(call_answer(temperature_probs, logits.copy(), tau), logits.shape,
+                          f"temperature_probs(logits, {tau})")
+        right = temperature_probabilities(logits, tau)
+        plain = np.exp(logits / tau)
+        diagnose(result, right, {
+            "the rows do not sum to 1: divide the exponentials by their sum over the last "
+            "axis.": plain,
+            "that multiplies by τ; the temperature divides the logits, so τ < 1 sharpens.":
+                temperature_probabilities(logits * tau, 1.0),
+            "τ is ignored: that is the model's own distribution (τ = 1).":
+                temperature_probabilities(logits, 1.0),
+            "normalised over the wrong axis: each row (one step's logits over the vocabulary) "
+            "must sum to 1.": plain / plain.sum(axis=0, keepdims=True),
+        }, atol=1e-8)
+    big = logits * 400
+    result = call_answer(temperature_probs, big.copy(), 0.5)
+    values = np.asarray(result, dtype=float) if result is not None else None
+    if values is None or values.shape != big.shape or not np.all(np.isfinite(values)):
+        raise WrongAnswer("right for small logits, but logits of a few hundred overflow exp(): "
+                          "subtract each row's largest logit before exponentiating (it cancels "
+                          "in the ratio).")
+    diagnose(values, temperature_probabilities(big, 0.5), {}, atol=1e-8)
+    return ("softmax(logits / τ), stable for large logits: τ → 0 approaches greedy decoding, "
+            "τ → ∞ the uniform distribution.")
+
+
+@checker("bigram-cross-entropy")
+def check_bigram_cross_entropy(bigram_bits: Any) -> str:
+    """``bigram_bits(train, test, V, alpha)`` returns the add-α bigram model's cross-entropy on
+    ``test`` in bits per character: the mean over t = 1 … N−1 of
+    −log₂ (N(test[t−1], test[t]) + α) / (N(test[t−1]) + α V), counts from ``train``."""
+    rng = np.random.default_rng(1990)
+    V = 5
+    train = rng.integers(0, V, size=300)
+    train[::3] = 0                    # a skewed text, so the contexts matter
+    test = rng.integers(0, V, size=80)
+    test[::3] = 0
+    cases = [(train, test, V, 1.0), (train, test, V, 0.1), (train[:40], test, V, 0.5)]
+    result = evaluate(bigram_bits, [tuple(np.copy(a) if isinstance(a, np.ndarray) else a
+                                          for a in case) for case in cases], "bigram_bits")
+
+    def variant(order: int = 2, nats: bool = False, counted: str = "train",
+                denominator: bool = True) -> np.ndarray:
+        out = []
+        for tr, te, v, alpha in cases:
+            source = tr if counted == "train" else te
+            if denominator:
+                bits = NGramModel(order, v, alpha).fit(source).bits(te)
+            else:
+                pairs = np.zeros((v, v))
+                np.add.at(pairs, (source[:-1], source[1:]), 1)
+                p = (pairs[te[:-1], te[1:]] + alpha) / (pairs.sum(axis=1)[te[:-1]] + alpha)
+                bits = float(-np.mean(np.log2(p)))
+            out.append(bits * math.log(2) if nats else bits)
+        return np.array(out)
+
+    diagnose(result, variant(), {
+        "that is in nats (natural log); bits use log₂.": variant(nats=True),
+        "that ignores the previous character: a unigram model.": variant(order=1),
+        "counted on the test text: the counts must come from the training text only.":
+            variant(counted="test"),
+        "the denominator needs + α V: α is added to every one of the V counts.":
+            variant(denominator=False),
+    }, atol=1e-6)
+    return "the bigram's cross-entropy, every unseen pair smoothed by α rather than infinite."

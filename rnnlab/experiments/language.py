@@ -1,0 +1,300 @@
+"""Chapter 7's experiments: character language models on the Python documentation, and an
+encoder–decoder that learns to add.
+
+:func:`language_run` trains one character model (any cell, window length, stateful or not) and
+scores it on the test text in bits per character, twice: read in windows from a zero state as it
+was trained, and read as one sequence with the state carried. :func:`seq2seq_run` trains an
+encoder–decoder on :func:`rnnlab.data.synthetic.addition_strings` with teacher forcing and
+scores greedy decoding by exact match.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from rnnlab.checks import integer
+from rnnlab.config import SEED
+from rnnlab.experiments.records import Record, plain
+from rnnlab.experiments.training import train
+
+CLIP = 1.0
+"""Global gradient-norm clipping of every text model (``global_clipnorm``)."""
+
+
+@dataclass
+class LanguageRun(Record):
+    """One character language model, trained and scored (:func:`language_run`).
+
+    Attributes:
+        cell, units, embedding_dim, window, stateful, batch_size, learning_rate, epochs, seed,
+            train_chars: the setting (``window``: the length of the training sequences, the
+            steps back-propagation runs through).
+        params: the model's parameter count.
+        history: Keras' per-epoch ``loss`` (and ``val_loss``, not for a stateful model) in nats
+            per character.
+        epoch_seconds: wall time of each epoch, on the machine that trained it (see
+            ``provenance``).
+        test_bits: bits per character on the test text read in windows of ``window``
+            characters, each from a zero state, as the model was trained.
+        test_bits_carried: the same text read as one sequence, the state carried throughout.
+        validation_bits: the validation text, read in windows.
+        served, provenance: whether the run came from the results store, and where and when it
+            was trained.
+        lm: the trained model's NumPy twin (:class:`rnnlab.text.CharLM`; not written to JSON).
+    """
+
+    cell: str
+    units: int
+    embedding_dim: int
+    window: int
+    stateful: bool
+    batch_size: int
+    learning_rate: float
+    epochs: int
+    seed: int
+    train_chars: int
+    params: int
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    test_bits: float
+    test_bits_carried: float
+    validation_bits: float
+    served: bool = False
+    provenance: dict[str, Any] = field(default_factory=dict)
+    lm: Any = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain data, without the model."""
+        return plain({f.name: getattr(self, f.name) for f in fields(self) if f.name != "lm"})
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Median wall time of an epoch after the first (which also traces the graph)."""
+        seconds = self.epoch_seconds[1:] or self.epoch_seconds
+        return float(np.median(seconds))
+
+
+def _reset_states() -> Any:
+    """A callback that zeroes a stateful model's states before every epoch (each epoch reads
+    the streams from their beginning)."""
+    import keras
+
+    class ResetStates(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            for layer in self.model.layers:
+                if getattr(layer, "stateful", False):
+                    layer.reset_state()
+
+    return ResetStates()
+
+
+def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window: int = 64,
+                 epochs: int, batch_size: int = 64, stateful: bool = False,
+                 learning_rate: float = 3e-3, train_chars: int | None = None,
+                 seed: int = SEED) -> LanguageRun:
+    """Train a character model on the corpus of :func:`rnnlab.data.text.load_text` and score it.
+
+    The training text is cut into windows of ``window`` characters, each target the next
+    character (:func:`~rnnlab.data.text.lm_windows`; teacher forcing, a loss at every step), and
+    the mean cross-entropy over all steps is minimised with Adam, the gradient's global norm
+    clipped at :data:`CLIP`. A ``stateful`` model reads the text as ``batch_size`` streams in
+    order (:func:`~rnnlab.data.text.lm_streams`) and carries its state from batch to batch,
+    zeroed at the start of each epoch; it has no per-epoch validation loss (validating would move
+    its state). Gradients flow back at most ``window`` steps either way: truncated BPTT.
+
+    Args:
+        cell: a registered cell's name.
+        units, embedding_dim: n and e of :func:`rnnlab.models.language_model`.
+        window: training sequence length L.
+        epochs: passes over the training text (no early stopping).
+        batch_size: windows per batch (streams, for a stateful model).
+        stateful: carry the state across batches.
+        learning_rate: Adam's step size.
+        train_chars: train on the first ``train_chars`` characters only (None: all).
+        seed: the initial weights' and the shuffling's seed.
+
+    Returns:
+        A :class:`LanguageRun`.
+    """
+    import keras
+
+    from rnnlab.data.text import lm_streams, lm_windows, load_text
+    from rnnlab.models import language_model
+    from rnnlab.text import CharLM
+
+    data = load_text()
+    window = integer("window", window, minimum=2)
+    batch_size = integer("batch_size", batch_size)
+    integer("train_chars", train_chars, allow_none=True)
+    ids = data.train if train_chars is None else data.train[:train_chars]
+    if stateful:
+        x, y = lm_streams(ids, window, batch_size)
+    else:
+        x, y = lm_windows(ids, window)
+    validation = None if stateful else lm_windows(data.validation, window)
+    model = language_model(cell, len(data.vocabulary), units, embedding_dim=embedding_dim,
+                           batch_size=batch_size if stateful else None, stateful=stateful,
+                           seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=CLIP),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    record = train(model, x, y, epochs=epochs, batch_size=batch_size, validation_data=validation,
+                   callbacks=[_reset_states()] if stateful else [], shuffle=not stateful,
+                   seed=seed)
+    lm = CharLM.from_keras(model)
+    return LanguageRun(
+        cell=cell, units=units, embedding_dim=embedding_dim, window=window, stateful=stateful,
+        batch_size=batch_size, learning_rate=learning_rate, epochs=epochs, seed=seed,
+        train_chars=len(ids), params=record.params, history=record.history,
+        epoch_seconds=record.epoch_seconds, test_bits=lm.bits(data.test, window),
+        test_bits_carried=lm.bits(data.test), validation_bits=lm.bits(data.validation, window),
+        served=record.served, provenance=record.provenance, lm=lm)
+
+
+def untrained_language_model(cell: str, *, units: int = 128, embedding_dim: int = 32,
+                             seed: int = SEED) -> Any:
+    """The NumPy twin (:class:`rnnlab.text.CharLM`) of :func:`language_run`'s model before
+    training: the same initial weights for the same seed."""
+    from rnnlab.data.text import load_text
+    from rnnlab.models import language_model
+    from rnnlab.text import CharLM
+
+    model = language_model(cell, len(load_text().vocabulary), units,
+                           embedding_dim=embedding_dim, seed=seed)
+    return CharLM.from_keras(model)
+
+
+@dataclass
+class Seq2SeqRun(Record):
+    """An encoder–decoder trained on the addition task and decoded greedily (:func:`seq2seq_run`).
+
+    Attributes:
+        cell, units, reverse, max_digits, samples, test_samples, epochs, batch_size,
+            learning_rate, seed: the setting (``reverse``: the source fed backwards).
+        params: parameter count.
+        history: Keras' per-epoch ``loss`` (nats per target symbol, teacher forced).
+        epoch_seconds: wall time of each epoch.
+        exact_match: share of test sums decoded exactly right, greedily.
+        exact_by_length: that share by the length of ``"a+b"`` (characters).
+        count_by_length: test examples of each length.
+        symbol_accuracy: share of target symbols predicted right with the true previous symbols
+            fed in (teacher forcing, as in training).
+        examples: a few test cases, ``[source as written, true sum, decoded answer]``.
+        served, provenance: as in :class:`LanguageRun`.
+    """
+
+    cell: str
+    units: int
+    reverse: bool
+    max_digits: int
+    samples: int
+    test_samples: int
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    seed: int
+    params: int
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    exact_match: float
+    exact_by_length: dict[int, float]
+    count_by_length: dict[int, int]
+    symbol_accuracy: float
+    examples: list[list[str]]
+    served: bool = False
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+ADDITION_TRAIN_SEED, ADDITION_TEST_SEED = 101, 202
+"""Seeds of the addition task's training and test examples (the model's seed is separate)."""
+
+
+def greedy_decode(model: Any, source: np.ndarray, steps: int, start: int) -> np.ndarray:
+    """Greedy decoding: feed the start symbol, take the most likely symbol, feed it back.
+
+    The decoder is causal, so the logits at position t depend on decoder inputs up to t only;
+    running the whole model on the inputs decoded so far and reading position t is step t.
+
+    Args:
+        model: a trained :func:`rnnlab.models.seq2seq_model`.
+        source: (batch, T_in) source ids.
+        steps: output length T_out.
+        start: the start symbol's id.
+
+    Returns:
+        (batch, T_out) decoded ids.
+    """
+    decoder_input = np.zeros((len(source), steps), np.int32)
+    decoder_input[:, 0] = start
+    out = np.zeros((len(source), steps), np.int32)
+    for t in range(steps):
+        logits = np.asarray(model([source, decoder_input], training=False))
+        out[:, t] = logits[:, t].argmax(axis=-1)
+        if t + 1 < steps:
+            decoder_input[:, t + 1] = out[:, t]
+    return out
+
+
+def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 3,
+                samples: int = 20000, test_samples: int = 2000, units: int = 128,
+                epochs: int, batch_size: int = 64, learning_rate: float = 3e-3,
+                seed: int = SEED) -> Seq2SeqRun:
+    """Train an encoder–decoder to add two numbers written as strings, then decode greedily.
+
+    Training uses teacher forcing: the decoder reads the true previous symbol at every step and
+    the loss is the cross-entropy of every target symbol. At test time the decoder reads its own
+    previous output (:func:`greedy_decode`) and an answer counts only if every digit and the end
+    symbol come out right. Test sums whose pair ``(a, b)`` also occurs in training are dropped.
+
+    Args:
+        cell: a registered cell's name.
+        reverse: feed the source characters in reverse order (Sutskever et al. 2014).
+        max_digits: the most digits of each number.
+        samples, test_samples: training and (before dropping repeats) test examples.
+        units: n of encoder and decoder.
+        epochs, batch_size, learning_rate: Adam's training budget.
+        seed: the initial weights' and the shuffling's seed.
+
+    Returns:
+        A :class:`Seq2SeqRun`.
+    """
+    import keras
+
+    from rnnlab.data.synthetic import ADDITION_SYMBOLS, END, START, addition_strings
+    from rnnlab.models import seq2seq_model
+
+    data = addition_strings(samples, max_digits, ADDITION_TRAIN_SEED, reverse=reverse)
+    test = addition_strings(test_samples, max_digits, ADDITION_TEST_SEED, reverse=reverse)
+    seen = set(zip(data.a.tolist(), data.b.tolist()))
+    keep = np.array([(a, b) not in seen for a, b in zip(test.a.tolist(), test.b.tolist())])
+    model = seq2seq_model(cell, len(ADDITION_SYMBOLS), units, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=CLIP),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    record = train(model, [data.source, data.decoder_input], data.target, epochs=epochs,
+                   batch_size=batch_size, seed=seed)
+    source, target = test.source[keep], test.target[keep]
+    logits = np.asarray(model.predict([source, test.decoder_input[keep]], batch_size=512,
+                                      verbose=0))
+    symbol_accuracy = float(np.mean(logits.argmax(axis=-1) == target))
+    decoded = greedy_decode(model, source, target.shape[1], ADDITION_SYMBOLS.index(START))
+
+    def text(ids: np.ndarray) -> str:
+        chars = "".join(ADDITION_SYMBOLS[i] for i in ids)
+        return chars.split(END)[0] if END in chars else chars + "…"
+
+    answers = [text(row) for row in decoded]
+    truths = [str(a + b) for a, b in zip(test.a[keep], test.b[keep])]
+    right = np.array([answer == truth for answer, truth in zip(answers, truths)])
+    lengths = test.input_length[keep]
+    by_length = {int(n): float(right[lengths == n].mean()) for n in np.unique(lengths)}
+    counts = {int(n): int((lengths == n).sum()) for n in np.unique(lengths)}
+    sources = ["".join(ADDITION_SYMBOLS[i] for i in row).strip() for row in source[:6]]
+    examples = [[s, t, a] for s, t, a in zip(sources, truths[:6], answers[:6])]
+    return Seq2SeqRun(
+        cell=cell, units=units, reverse=bool(reverse), max_digits=max_digits, samples=samples,
+        test_samples=int(keep.sum()), epochs=epochs, batch_size=batch_size,
+        learning_rate=learning_rate, seed=seed, params=record.params, history=record.history,
+        epoch_seconds=record.epoch_seconds, exact_match=float(right.mean()),
+        exact_by_length=by_length, count_by_length=counts, symbol_accuracy=symbol_accuracy,
+        examples=examples, served=record.served, provenance=record.provenance)

@@ -1,0 +1,342 @@
+"""Language modelling in NumPy (chapter 7): bits per character, n-gram baselines, sampling with
+temperature, and the NumPy twin of a Keras character model that evaluates and generates.
+
+Every quantity is a cross-entropy of the next character: a model that gives the true next
+character probability p pays -log2 p bits. Averaged over a text, that is the model's **bits
+per character** (bpc); 2 ** bpc is its **perplexity** per character, the number of equally
+likely characters it is as unsure as.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnnlab.cells.layer import RNN
+from rnnlab.checks import integer
+
+LN2 = math.log(2.0)
+
+
+def bits_per_char(loss_nats: float) -> float:
+    """A mean cross-entropy in nats (Keras' ``sparse_categorical_crossentropy``) in bits:
+    bpc = loss / ln 2.
+
+    Args:
+        loss_nats: a mean negative natural-log likelihood per character, >= 0.
+
+    Returns:
+        The same quantity in bits per character.
+    """
+    loss = float(loss_nats)
+    if not math.isfinite(loss) or loss < 0:
+        raise ValueError(f"a cross-entropy is a finite number >= 0, got {loss_nats!r}")
+    return loss / LN2
+
+
+def perplexity(bits: float) -> float:
+    """Perplexity per character, 2 ** bpc."""
+    return 2.0 ** float(bits)
+
+
+def _check_ids(ids: Any, vocab_size: int, name: str = "ids") -> np.ndarray:
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or len(ids) < 2:
+        raise ValueError(f"{name} must be a 1-D integer array of at least 2 ids, got shape "
+                         f"{ids.shape} and dtype {ids.dtype}")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} must lie in [0, {vocab_size}), got [{ids.min()}, {ids.max()}]")
+    return ids.astype(np.int64)
+
+
+class NGramModel:
+    """A character n-gram model with add-α (Lidstone) smoothing:
+
+    P(c | context) = (N(context, c) + α) / (N(context) + α V)
+
+    where the context is the previous ``order - 1`` characters (none for the unigram model),
+    N counts the training text, and V is the vocabulary size. Before the first characters the
+    context is padded with id 0, in training and evaluation alike. Every character keeps a
+    probability of at least α / (N(context) + α V), so an unseen pair costs bits but never
+    infinitely many.
+
+    Args:
+        order: n (1: unigram, 2: bigram, ...), at most 8.
+        vocab_size: V.
+        alpha: α > 0.
+    """
+
+    def __init__(self, order: int, vocab_size: int, alpha: float = 1.0) -> None:
+        self.order = integer("order", order)
+        self.vocab_size = integer("vocab_size", vocab_size, minimum=2)
+        if self.order > 8 or float(vocab_size) ** order >= 2.0 ** 62:
+            raise ValueError(f"order {order} with {vocab_size} symbols is too large to count "
+                             "(the contexts must fit in 62 bits; order at most 8)")
+        if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
+        self.alpha = float(alpha)
+        self._pairs = self._pair_counts = self._contexts = self._context_counts = None
+
+    def _codes(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Context code and target of every position 1 .. N-1."""
+        k = self.order - 1
+        padded = np.concatenate([np.zeros(k, np.int64), ids])
+        context = np.zeros(len(ids) - 1, np.int64)
+        for j in range(k):            # the j-th of the k characters before the target
+            context = context * self.vocab_size + padded[1 + j:len(ids) + j]
+        return context, ids[1:]
+
+    def fit(self, ids: Any) -> NGramModel:
+        """Count the (context, next character) pairs of a training text given as ids."""
+        ids = _check_ids(ids, self.vocab_size)
+        context, target = self._codes(ids)
+        self._pairs, self._pair_counts = np.unique(context * self.vocab_size + target,
+                                                   return_counts=True)
+        self._contexts, self._context_counts = np.unique(context, return_counts=True)
+        return self
+
+    @staticmethod
+    def _lookup(table: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        where = np.clip(np.searchsorted(table, codes), 0, len(table) - 1)
+        return np.where(table[where] == codes, counts[where], 0)
+
+    def log2_probs(self, ids: Any) -> np.ndarray:
+        """log2 P(ids[t] | its context) for t = 1 .. N-1."""
+        if self._pairs is None:
+            raise RuntimeError("fit the model on a training text first")
+        ids = _check_ids(ids, self.vocab_size)
+        context, target = self._codes(ids)
+        pair = self._lookup(self._pairs, self._pair_counts, context * self.vocab_size + target)
+        total = self._lookup(self._contexts, self._context_counts, context)
+        return np.log2((pair + self.alpha) / (total + self.alpha * self.vocab_size))
+
+    def bits(self, ids: Any) -> float:
+        """Cross-entropy in bits per character of predicting ``ids[1:]``."""
+        return float(-np.mean(self.log2_probs(ids)))
+
+
+def best_ngram(order: int, train: Any, validation: Any, vocab_size: int,
+               alphas: Sequence[float] = (1e-3, 1e-2, 0.1, 0.3, 1.0)) -> NGramModel:
+    """The n-gram model whose α gives the fewest bits per character on the validation text.
+
+    Args:
+        order: n.
+        train, validation: the two texts as ids.
+        vocab_size: V.
+        alphas: the α to try.
+
+    Returns:
+        The fitted :class:`NGramModel` with the chosen α.
+    """
+    if not alphas:
+        raise ValueError("alphas must list at least one value")
+    models = [NGramModel(order, vocab_size, alpha).fit(train) for alpha in alphas]
+    return min(models, key=lambda m: m.bits(validation))
+
+
+def temperature_probabilities(logits: Any, temperature: float) -> np.ndarray:
+    """The next-character distribution at a temperature: softmax(logits / τ).
+
+    τ = 1 is the model's own distribution; τ < 1 sharpens it toward the most likely character,
+    τ > 1 flattens it toward uniform; τ = 0 is the limit, all mass on the largest logit (ties
+    shared).
+
+    Args:
+        logits: scores over the vocabulary, shape (..., V), finite.
+        temperature: τ >= 0.
+
+    Returns:
+        Probabilities of the shape of ``logits``, each row summing to 1.
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim == 0 or not np.all(np.isfinite(logits)):
+        raise ValueError(f"logits must be a finite array of shape (..., V), got shape "
+                         f"{logits.shape}")
+    tau = float(temperature)
+    if not math.isfinite(tau) or tau < 0:
+        raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
+    if tau == 0:
+        top = (logits == logits.max(axis=-1, keepdims=True)).astype(np.float64)
+        return top / top.sum(axis=-1, keepdims=True)
+    scaled = logits / tau
+    scaled -= scaled.max(axis=-1, keepdims=True)
+    weights = np.exp(scaled)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def sample_next(logits: Any, temperature: float, rng: np.random.Generator) -> int:
+    """One character id drawn from ``temperature_probabilities(logits, temperature)`` (a 1-D
+    ``logits``); τ = 0 takes the most likely id (greedy decoding)."""
+    p = temperature_probabilities(logits, temperature)
+    if p.ndim != 1:
+        raise ValueError(f"sample_next takes the logits of one step, shape (V,), got {p.shape}")
+    if temperature == 0:
+        return int(np.argmax(p))
+    return int(rng.choice(len(p), p=p))
+
+
+@dataclass
+class CharLM:
+    """The NumPy twin of a Keras character model: ids → embedding (or one-hot) → recurrent
+    layer → dense logits, evaluated and sampled in float64.
+
+    Attributes:
+        embedding: the embedding matrix E, (V, e), row c the vector of character c; None for a
+            model that reads one-hot vectors (x_t = one_hot(s_t), so x_t W = W[s_t]: an
+            embedding is a one-hot input times a matrix, looked up instead of multiplied).
+        rnn: the recurrent layer (:class:`rnnlab.RNN`).
+        W_y, b_y: the head, logits_t = h_t W_y + b_y, shapes (n, V) and (V,).
+    """
+
+    embedding: np.ndarray | None
+    rnn: RNN
+    W_y: np.ndarray
+    b_y: np.ndarray
+
+    @classmethod
+    def from_keras(cls, model: Any) -> CharLM:
+        """Read the weights of a Keras model built by :func:`rnnlab.models.language_model` (an
+        optional ``Embedding``, one recurrent layer, a ``Dense`` head)."""
+        from rnnlab.cells.layer import from_keras
+        from rnnlab.cells.registry import by_keras_class
+
+        embedding = recurrent = head = None
+        for layer in model.layers:
+            kind = type(layer).__name__
+            if kind == "Embedding":
+                embedding = np.asarray(layer.embeddings.numpy(), np.float64)
+            elif by_keras_class(kind) is not None:
+                if recurrent is not None:
+                    raise ValueError("CharLM reads models with one recurrent layer")
+                recurrent = from_keras(layer)
+            elif kind == "Dense":
+                head = layer
+        if recurrent is None or head is None:
+            raise ValueError(f"{model.name}: expected a recurrent layer and a Dense head")
+        rnn = RNN(recurrent.cell, recurrent.W.astype(np.float64), recurrent.U.astype(np.float64),
+                  recurrent.b.astype(np.float64), return_sequences=True,
+                  cell_options=recurrent.cell_options)
+        W_y, b_y = (np.asarray(w, np.float64) for w in head.get_weights())
+        return cls(embedding, rnn, W_y, b_y)
+
+    @property
+    def vocab_size(self) -> int:
+        """V."""
+        return len(self.b_y)
+
+    def inputs(self, ids: np.ndarray) -> np.ndarray:
+        """x_t for every id: its embedding row, or its one-hot vector."""
+        ids = np.asarray(ids)
+        if self.embedding is not None:
+            return self.embedding[ids]
+        return np.eye(self.vocab_size)[ids]
+
+    def run(self, ids: Any, states: Sequence[np.ndarray] | None = None
+            ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Logits of the next character after every step, and the final states.
+
+        Args:
+            ids: (batch, T) integer ids.
+            states: the initial states (zeros if None), one (batch, n) array per state.
+
+        Returns:
+            ``(logits, states)``: (batch, T, V) and the states after step T.
+        """
+        ids = np.asarray(ids)
+        if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"ids must be a (batch, T) integer array, got shape {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
+            raise ValueError(f"ids must lie in [0, {self.vocab_size}), got [{ids.min()}, "
+                             f"{ids.max()}]")
+        run = self.rnn.forward(self.inputs(ids), states)
+        final = [run[name][:, -1] for name in self.rnn.spec.states]
+        return run["h"] @ self.W_y + self.b_y, final
+
+    def log2_probs(self, ids: Any, window: int | None = None) -> np.ndarray:
+        """log2 P(ids[t] | ids[:t]) for t = 1 .. N-1, as the model sees the text.
+
+        Args:
+            ids: the text as ids, (N,).
+            window: None to read the whole text as one sequence (the state carried from the
+                first character to the last); L to start from a zero state every L characters,
+                as the non-overlapping training windows of :func:`rnnlab.data.text.lm_windows`
+                are read.
+
+        Returns:
+            (N - 1,) log-probabilities.
+        """
+        ids = _check_ids(ids, self.vocab_size)
+        inputs, targets = ids[:-1], ids[1:]
+        m = len(inputs)
+        if window is None:
+            logits, _ = self.run(inputs[None, :])
+            logits = logits[0]
+        else:
+            window = integer("window", window)
+            rows = -(-m // window)
+            padded = np.zeros(rows * window, np.int64)
+            padded[:m] = inputs
+            logits, _ = self.run(padded.reshape(rows, window))
+            logits = logits.reshape(rows * window, -1)[:m]
+        logits = logits - logits.max(axis=-1, keepdims=True)
+        log_z = np.log(np.exp(logits).sum(axis=-1))
+        return (logits[np.arange(m), targets] - log_z) / LN2
+
+    def bits(self, ids: Any, window: int | None = None) -> float:
+        """Bits per character of predicting ``ids[1:]`` (see :meth:`log2_probs`)."""
+        return float(-np.mean(self.log2_probs(ids, window)))
+
+    def generate(self, prompt: Any, length: int, temperature: float = 1.0,
+                 seed: int = 0) -> np.ndarray:
+        """Continue a prompt by sampling one character at a time, each fed back as the next
+        input.
+
+        Args:
+            prompt: the prompt's ids, (P,) with P >= 1.
+            length: how many characters to generate.
+            temperature: τ of :func:`temperature_probabilities` (0: greedy).
+            seed: seed of the sampling generator.
+
+        Returns:
+            The generated ids, (length,).
+        """
+        prompt = np.asarray(prompt)
+        if prompt.ndim != 1 or len(prompt) == 0 or not np.issubdtype(prompt.dtype, np.integer):
+            raise ValueError(f"prompt must be a non-empty 1-D array of ids, got shape "
+                             f"{prompt.shape}")
+        length = integer("length", length)
+        rng = np.random.default_rng(seed)
+        logits, states = self.run(prompt[None, :])
+        out = np.empty(length, np.int64)
+        for t in range(length):
+            out[t] = sample_next(logits[0, -1], temperature, rng)
+            logits, states = self.run(out[None, t:t + 1], states)
+        return out
+
+
+def generate(model: Any, vocabulary: Any, prompt: str, length: int = 200, *,
+             temperature: float = 1.0, seed: int = 0) -> str:
+    """Text a character model writes after ``prompt``.
+
+    Args:
+        model: a Keras model of :func:`rnnlab.models.language_model`, or a :class:`CharLM`.
+        vocabulary: the :class:`rnnlab.data.text.Vocabulary` the model was trained with.
+        prompt: the text to continue (at least one character).
+        length: characters to generate.
+        temperature: τ >= 0; 0 always takes the most likely character (greedy).
+        seed: seed of the sampling.
+
+    Returns:
+        The ``length`` generated characters (without the prompt).
+    """
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"prompt must be a non-empty string, got {prompt!r}")
+    lm = model if isinstance(model, CharLM) else CharLM.from_keras(model)
+    if len(vocabulary) != lm.vocab_size:
+        raise ValueError(f"the vocabulary has {len(vocabulary)} symbols, the model predicts "
+                         f"{lm.vocab_size}")
+    ids = lm.generate(vocabulary.encode(prompt), length, temperature, seed)
+    return vocabulary.decode(ids)
