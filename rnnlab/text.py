@@ -255,15 +255,18 @@ class CharLM:
         final = [run[name][:, -1] for name in self.rnn.spec.states]
         return run["h"] @ self.W_y + self.b_y, final
 
-    def log2_probs(self, ids: Any, window: int | None = None) -> np.ndarray:
+    def log2_probs(self, ids: Any, window: int | None = None, streams: int = 1) -> np.ndarray:
         """log2 P(ids[t] | ids[:t]) for t = 1 .. N-1, as the model sees the text.
 
         Args:
             ids: the text as ids, (N,).
-            window: None to read the whole text as one sequence (the state carried from the
-                first character to the last); L to start from a zero state every L characters,
-                as the non-overlapping training windows of :func:`rnnlab.data.text.lm_windows`
-                are read.
+            window: L to start from a zero state every L characters, as the non-overlapping
+                training windows of :func:`rnnlab.data.text.lm_windows` are read; None to carry
+                the state through the text.
+            streams: with ``window=None``, cut the text into this many contiguous pieces read
+                side by side (a batch), each from a zero state with the state carried to its end:
+                the same numbers as one long read except for the first characters of each piece,
+                and ``streams`` times fewer sequential steps.
 
         Returns:
             (N - 1,) log-probabilities.
@@ -271,23 +274,26 @@ class CharLM:
         ids = _check_ids(ids, self.vocab_size)
         inputs, targets = ids[:-1], ids[1:]
         m = len(inputs)
-        if window is None:
-            logits, _ = self.run(inputs[None, :])
-            logits = logits[0]
-        else:
+        if window is not None:
+            if streams != 1:
+                raise ValueError("give either a window (zero state every L characters) or "
+                                 "streams (state carried), not both")
             window = integer("window", window)
-            rows = -(-m // window)
-            padded = np.zeros(rows * window, np.int64)
-            padded[:m] = inputs
-            logits, _ = self.run(padded.reshape(rows, window))
-            logits = logits.reshape(rows * window, -1)[:m]
+            rows, width = -(-m // window), window
+        else:
+            rows = integer("streams", streams)
+            width = -(-m // rows)
+        padded = np.zeros(rows * width, np.int64)
+        padded[:m] = inputs
+        logits, _ = self.run(padded.reshape(rows, width))
+        logits = logits.reshape(rows * width, -1)[:m]
         logits = logits - logits.max(axis=-1, keepdims=True)
         log_z = np.log(np.exp(logits).sum(axis=-1))
         return (logits[np.arange(m), targets] - log_z) / LN2
 
-    def bits(self, ids: Any, window: int | None = None) -> float:
+    def bits(self, ids: Any, window: int | None = None, streams: int = 1) -> float:
         """Bits per character of predicting ``ids[1:]`` (see :meth:`log2_probs`)."""
-        return float(-np.mean(self.log2_probs(ids, window)))
+        return float(-np.mean(self.log2_probs(ids, window, streams)))
 
     def generate(self, prompt: Any, length: int, temperature: float = 1.0,
                  seed: int = 0) -> np.ndarray:

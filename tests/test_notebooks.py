@@ -20,7 +20,7 @@ def code_cells(path):
 
 # Chapter numbers an open issue has taken for a chapter not written yet: the chapters after it
 # keep their number (file names, cell ids, links) and the site numbers them one lower until it lands.
-RESERVED = {7: "issue 16: text, a character-level language model and seq2seq"}
+RESERVED: dict[int, str] = {}   # chapter numbers kept free for a chapter still to be written
 
 
 def test_the_chapters_are_the_notebooks_numbered_in_order():

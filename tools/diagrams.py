@@ -216,8 +216,63 @@ def gru() -> Svg:
     return s
 
 
+def char_lm() -> Svg:
+    s = Svg(720, 330, "A character language model unrolled, trained with teacher forcing")
+    text = ("w", "i", "t", "h")
+    xs = (130, 280, 430, 580)
+    for k, (x, ch) in enumerate(zip(xs, text[:3] + ("h",))):
+        target = text[k + 1] if k + 1 < len(text) else " "
+        s.label(x, 318, f"s_{{{k + 1}}} = ‘{ch}’")
+        s.line([(x, 300), (x, 268)])
+        s.box(x, 250, 70, 32, "E", fill="white")
+        s.line([(x, 234), (x, 196)])
+        s.label(x + 8, 218, f"x_{{{k + 1}}}", anchor="start", size=13)
+        s.box(x, 170, 84, 48, "cell", fill=GATE)
+        s.line([(x, 146), (x, 112)])
+        s.label(x + 8, 133, f"h_{{{k + 1}}}", anchor="start", size=13)
+        s.box(x, 92, 96, 36, "softmax", fill=CAND)
+        s.line([(x, 74), (x, 52)])
+        s.label(x, 40, f"p_{{{k + 1}}} → ‘{target}’", size=13)
+        if k + 1 < len(xs):
+            s.line([(x + 42, 170), (xs[k + 1] - 44, 170)])
+            # teacher forcing: the true next character is the next input, not the model's guess
+            s.line([(x + 40, 40), (xs[k + 1] - 58, 300)], color=PATH, dash="5,4")
+    s.line([(40, 170), (86, 170)])
+    s.label(40, 160, "h_0 = 0", anchor="start", size=12)
+    s.label(360, 16, "a loss −ln p_t[s_{t+1}] at every step; dashed: the true next character is "
+            "the next input (teacher forcing)", size=12, color=PATH)
+    return s
+
+
+def seq2seq() -> Svg:
+    s = Svg(760, 260, "An encoder-decoder: the encoder's final state starts the decoder")
+    enc, dec = (80, 180, 280), (450, 550, 650)
+    for x, ch in zip(enc, ("1", "+", "2")):
+        s.box(x, 130, 70, 46, "enc", fill=GATE)
+        s.line([(x, 210), (x, 154)])
+        s.label(x, 230, f"‘{ch}’")
+    for a, b in zip(enc, enc[1:]):
+        s.line([(a + 36, 130), (b - 36, 130)])
+    s.line([(enc[-1] + 36, 130), (dec[0] - 36, 130)], color=PATH, width=2.4)
+    s.label((enc[-1] + dec[0]) / 2, 118, "h_T (and c_T)", color=PATH, size=13)
+    for x, given, out in zip(dec, ("\\^", "3", "$"), ("3", "$", " ")):
+        s.box(x, 130, 70, 46, "dec", fill=CAND)
+        s.line([(x, 210), (x, 154)])
+        s.label(x, 228, f"‘{given}’")
+        s.line([(x, 106), (x, 62)])
+        s.label(x, 48, f"‘{out}’")
+    for a, b in zip(dec, dec[1:]):
+        s.line([(a + 36, 130), (b - 36, 130)])
+        s.line([(a + 18, 44), (b - 20, 212)], color=BACK, dash="5,4")
+    s.label(180, 30, "encoder reads the source", size=12)
+    s.label(550, 20, "decoder writes the answer", size=12)
+    s.label(550, 245, "dashed: at test time each output is the next input (greedy decoding)",
+            size=12, color=BACK)
+    return s
+
+
 DIAGRAMS = {"unrolled_rnn.svg": unrolled, "bptt.svg": bptt, "lstm_cell.svg": lstm,
-            "gru_cell.svg": gru}
+            "gru_cell.svg": gru, "char_lm.svg": char_lm, "seq2seq.svg": seq2seq}
 
 
 def render() -> dict[str, str]:
