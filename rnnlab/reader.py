@@ -117,6 +117,7 @@ def _latex_accents(text: str) -> str:
     for latex, letter in (("\\ss", "ß"), ("\\aa", "å"), ("\\AA", "Å"), ("\\L", "Ł"),
                           ("\\l", "ł"), ("\\O", "Ø"), ("\\o", "ø")):
         text = re.sub(re.escape(latex) + r"\s?", letter, text)  # braces already removed: {\L}ukasz
+    text = re.sub(r"\\([&%$#_])", r"\1", text)        # escaped specials: Speech \& Language
     return re.sub(r"\\([\'`\"^~=.]|[cvu](?= ))\s?([A-Za-z])", accent, text)
 
 

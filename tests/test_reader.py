@@ -134,4 +134,5 @@ def test_values_kept_apart_by_the_site_build_are_read_too():
 def test_bibtex_accents_become_unicode():
     assert reader._latex_accents(r"Bottou, L\'eon and Schmidhuber, J{\"u}rgen".replace("{", "").replace("}", "")) == \
         "Bottou, Léon and Schmidhuber, Jürgen"
+    assert reader._latex_accents(r"Computer Speech \& Language, 100\% \_x") == "Computer Speech & Language, 100% _x"
     assert "\\" not in "".join(reader.reference(entry) for entry in BIB.values())
