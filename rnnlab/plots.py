@@ -198,6 +198,37 @@ def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: st
     return fig
 
 
+def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, xlabel: str,
+              ylabel: str, counts: Mapping[int, int] | None = None) -> Any:
+    """A score against an integer length, one line with markers per named series.
+
+    Args:
+        lengths: the lengths (whole numbers, drawn as the ticks).
+        series: label -> one value per length.
+        xlabel, ylabel: axis labels, with units.
+        counts: optional length -> number of examples, written under each tick.
+
+    Returns:
+        The Figure.
+    """
+    lengths = [int(n) for n in lengths]
+    fig, ax = _figure(6.0, 3.6)
+    for label, values in series.items():
+        values = np.asarray(values, float)
+        if values.shape != (len(lengths),):
+            raise ValueError(f"series {label!r} has {values.size} values for {len(lengths)} lengths")
+        ax.plot(lengths, values, "o-", lw=2, ms=6, label=label)
+    ax.set_xticks(lengths)
+    if counts is not None:
+        ax.set_xticklabels([f"{n}\n({counts.get(n, 0):,})" for n in lengths])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
 def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str], *,
                  labels: Mapping[str, str] | None = None) -> Any:
     """Learning curves of several models: one panel per model and metric.

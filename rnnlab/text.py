@@ -52,6 +52,33 @@ def _check_ids(ids: Any, vocab_size: int, name: str = "ids") -> np.ndarray:
     return ids.astype(np.int64)
 
 
+def _context_codes(ids: np.ndarray, k: int, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The code of the k characters before each position 1 .. N-1 (padded with id 0 before the
+    text), and the character at that position."""
+    padded = np.concatenate([np.zeros(k, np.int64), ids])
+    context = np.zeros(len(ids) - 1, np.int64)
+    for j in range(k):            # the j-th of the k characters before the target
+        context = context * vocab_size + padded[1 + j:len(ids) + j]
+    return context, ids[1:]
+
+
+def _check_order(order: int, vocab_size: int) -> tuple[int, int]:
+    order = integer("order", order)
+    vocab_size = integer("vocab_size", vocab_size, minimum=2)
+    if order > 8 or float(vocab_size) ** order >= 2.0 ** 62:
+        raise ValueError(f"order {order} with {vocab_size} symbols is too large to count "
+                         "(the contexts must fit in 62 bits; order at most 8)")
+    return order, vocab_size
+
+
+def _lookup(table: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``counts`` of each code in the sorted ``table``, 0 for a code it lacks."""
+    if len(table) == 0:
+        return np.zeros(len(codes), np.int64)
+    where = np.clip(np.searchsorted(table, codes), 0, len(table) - 1)
+    return np.where(table[where] == codes, counts[where], 0)
+
+
 class NGramModel:
     """A character n-gram model with add-α (Lidstone) smoothing:
 
@@ -69,48 +96,42 @@ class NGramModel:
         alpha: α > 0.
     """
 
+    smoothing = "add-alpha"
+
     def __init__(self, order: int, vocab_size: int, alpha: float = 1.0) -> None:
-        self.order = integer("order", order)
-        self.vocab_size = integer("vocab_size", vocab_size, minimum=2)
-        if self.order > 8 or float(vocab_size) ** order >= 2.0 ** 62:
-            raise ValueError(f"order {order} with {vocab_size} symbols is too large to count "
-                             "(the contexts must fit in 62 bits; order at most 8)")
-        if not (isinstance(alpha, (int, float)) and math.isfinite(alpha) and alpha > 0):
+        self.order, self.vocab_size = _check_order(order, vocab_size)
+        if not (isinstance(alpha, (int, float, np.floating)) and math.isfinite(alpha)
+                and alpha > 0):
             raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
         self.alpha = float(alpha)
         self._pairs = self._pair_counts = self._contexts = self._context_counts = None
 
-    def _codes(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Context code and target of every position 1 .. N-1."""
-        k = self.order - 1
-        padded = np.concatenate([np.zeros(k, np.int64), ids])
-        context = np.zeros(len(ids) - 1, np.int64)
-        for j in range(k):            # the j-th of the k characters before the target
-            context = context * self.vocab_size + padded[1 + j:len(ids) + j]
-        return context, ids[1:]
+    @property
+    def parameter(self) -> float:
+        """The smoothing's setting: α."""
+        return self.alpha
 
     def fit(self, ids: Any) -> NGramModel:
         """Count the (context, next character) pairs of a training text given as ids."""
         ids = _check_ids(ids, self.vocab_size)
-        context, target = self._codes(ids)
+        context, target = _context_codes(ids, self.order - 1, self.vocab_size)
         self._pairs, self._pair_counts = np.unique(context * self.vocab_size + target,
                                                    return_counts=True)
         self._contexts, self._context_counts = np.unique(context, return_counts=True)
         return self
 
-    @staticmethod
-    def _lookup(table: np.ndarray, counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
-        where = np.clip(np.searchsorted(table, codes), 0, len(table) - 1)
-        return np.where(table[where] == codes, counts[where], 0)
-
-    def log2_probs(self, ids: Any) -> np.ndarray:
-        """log2 P(ids[t] | its context) for t = 1 .. N-1."""
+    def counts(self, ids: Any) -> tuple[np.ndarray, np.ndarray]:
+        """N(context, s) and N(context) of every position 1 .. N-1 of ``ids``."""
         if self._pairs is None:
             raise RuntimeError("fit the model on a training text first")
         ids = _check_ids(ids, self.vocab_size)
-        context, target = self._codes(ids)
-        pair = self._lookup(self._pairs, self._pair_counts, context * self.vocab_size + target)
-        total = self._lookup(self._contexts, self._context_counts, context)
+        context, target = _context_codes(ids, self.order - 1, self.vocab_size)
+        return (_lookup(self._pairs, self._pair_counts, context * self.vocab_size + target),
+                _lookup(self._contexts, self._context_counts, context))
+
+    def log2_probs(self, ids: Any) -> np.ndarray:
+        """log2 P(ids[t] | its context) for t = 1 .. N-1."""
+        pair, total = self.counts(ids)
         return np.log2((pair + self.alpha) / (total + self.alpha * self.vocab_size))
 
     def bits(self, ids: Any) -> float:
@@ -118,22 +139,102 @@ class NGramModel:
         return float(-np.mean(self.log2_probs(ids)))
 
 
-def best_ngram(order: int, train: Any, validation: Any, vocab_size: int,
-               alphas: Sequence[float] = (1e-3, 1e-2, 0.1, 0.3, 1.0)) -> NGramModel:
-    """The n-gram model whose α gives the fewest bits per character on the validation text.
+class DiscountedNGram:
+    """A character n-gram model with interpolated absolute discounting (Ney, Essen & Kneser
+    1994; the form studied by Chen & Goodman 1999): a fixed discount D is taken from every
+    seen pair and handed to the next shorter context,
+
+    P_k(s | c) = max(N(c, s) − D, 0) / N(c) + D T(c) / N(c) · P_{k−1}(s | c′),
+
+    where c is the previous k characters, c′ the previous k − 1, T(c) the number of distinct
+    characters seen after c, and P_0(s) = 1/V; a context never seen in training falls back to
+    P_{k−1} entirely. Unlike add-α it never gives a long, rare context's guess more weight than
+    its counts earn, and it uses every shorter context. Padding as :class:`NGramModel`.
+
+    Args:
+        order: n (contexts of up to n − 1 characters), at most 8.
+        vocab_size: V.
+        discount: D in (0, 1).
+    """
+
+    smoothing = "discount"
+
+    def __init__(self, order: int, vocab_size: int, discount: float = 0.75) -> None:
+        self.order, self.vocab_size = _check_order(order, vocab_size)
+        if not (isinstance(discount, (int, float, np.floating)) and 0 < discount < 1):
+            raise ValueError(f"discount must be a number in (0, 1), got {discount!r}")
+        self.discount = float(discount)
+        self._tables: list[tuple[np.ndarray, ...]] = []
+
+    @property
+    def parameter(self) -> float:
+        """The smoothing's setting: D."""
+        return self.discount
+
+    def fit(self, ids: Any) -> DiscountedNGram:
+        """Count pairs, contexts and distinct successors for every context length 0 .. n − 1."""
+        ids = _check_ids(ids, self.vocab_size)
+        self._tables = []
+        for k in range(self.order):
+            context, target = _context_codes(ids, k, self.vocab_size)
+            pairs, pair_counts = np.unique(context * self.vocab_size + target, return_counts=True)
+            contexts, context_counts = np.unique(context, return_counts=True)
+            # every seen context has at least one pair: the distinct successors per context
+            _, types = np.unique(pairs // self.vocab_size, return_counts=True)
+            self._tables.append((pairs, pair_counts, contexts, context_counts, types))
+        return self
+
+    def log2_probs(self, ids: Any) -> np.ndarray:
+        """log2 P(ids[t] | its context) for t = 1 .. N-1."""
+        if not self._tables:
+            raise RuntimeError("fit the model on a training text first")
+        ids = _check_ids(ids, self.vocab_size)
+        p = np.full(len(ids) - 1, 1.0 / self.vocab_size)
+        for k, (pairs, pair_counts, contexts, context_counts, types) in enumerate(self._tables):
+            context, target = _context_codes(ids, k, self.vocab_size)
+            pair = _lookup(pairs, pair_counts, context * self.vocab_size + target)
+            total = _lookup(contexts, context_counts, context)
+            distinct = _lookup(contexts, types, context)
+            seen = total > 0
+            safe = np.where(seen, total, 1)
+            mixed = (np.maximum(pair - self.discount, 0) + self.discount * distinct * p) / safe
+            p = np.where(seen, mixed, p)
+        return np.log2(p)
+
+    def bits(self, ids: Any) -> float:
+        """Cross-entropy in bits per character of predicting ``ids[1:]``."""
+        return float(-np.mean(self.log2_probs(ids)))
+
+
+SMOOTHING = {"add-alpha": (NGramModel, (1e-3, 1e-2, 0.1, 0.3, 1.0)),
+             "discount": (DiscountedNGram, (0.5, 0.7, 0.8, 0.9, 0.95))}
+"""The n-gram smoothings by name: the model class and the settings :func:`best_ngram` tries."""
+
+
+def best_ngram(order: int, train: Any, validation: Any, vocab_size: int, *,
+               smoothing: str = "add-alpha",
+               values: Sequence[float] | None = None) -> NGramModel | DiscountedNGram:
+    """The n-gram model whose smoothing setting gives the fewest bits per character on the
+    validation text.
 
     Args:
         order: n.
         train, validation: the two texts as ids.
         vocab_size: V.
-        alphas: the α to try.
+        smoothing: ``"add-alpha"`` (:class:`NGramModel`, tries α) or ``"discount"``
+            (:class:`DiscountedNGram`, tries D).
+        values: the settings to try (default: those of ``SMOOTHING``).
 
     Returns:
-        The fitted :class:`NGramModel` with the chosen α.
+        The fitted model with the chosen setting.
     """
-    if not alphas:
-        raise ValueError("alphas must list at least one value")
-    models = [NGramModel(order, vocab_size, alpha).fit(train) for alpha in alphas]
+    if smoothing not in SMOOTHING:
+        raise ValueError(f"smoothing must be one of {sorted(SMOOTHING)}, got {smoothing!r}")
+    kind, default = SMOOTHING[smoothing]
+    values = default if values is None else tuple(values)
+    if not values:
+        raise ValueError("values must list at least one setting")
+    models = [kind(order, vocab_size, value).fit(train) for value in values]
     return min(models, key=lambda m: m.bits(validation))
 
 
@@ -187,7 +288,7 @@ class CharLM:
         embedding: the embedding matrix E, (V, e), row c the vector of character c; None for a
             model that reads one-hot vectors (x_t = one_hot(s_t), so x_t W = W[s_t]: an
             embedding is a one-hot input times a matrix, looked up instead of multiplied).
-        rnn: the recurrent layer (:class:`rnnlab.RNN`).
+        rnn: the recurrent layer (:class:`rnnlab.cells.RNN`).
         W_y, b_y: the head, logits_t = h_t W_y + b_y, shapes (n, V) and (V,).
     """
 
@@ -255,18 +356,24 @@ class CharLM:
         final = [run[name][:, -1] for name in self.rnn.spec.states]
         return run["h"] @ self.W_y + self.b_y, final
 
-    def log2_probs(self, ids: Any, window: int | None = None, streams: int = 1) -> np.ndarray:
+    def log2_probs(self, ids: Any, window: int | None = None, streams: int = 1,
+                   context: int | None = None) -> np.ndarray:
         """log2 P(ids[t] | ids[:t]) for t = 1 .. N-1, as the model sees the text.
 
         Args:
             ids: the text as ids, (N,).
-            window: L to start from a zero state every L characters, as the non-overlapping
-                training windows of :func:`rnnlab.data.text.lm_windows` are read; None to carry
+            window: T to start from a zero state every T characters, as the non-overlapping
+                training windows of :func:`rnnlab.data.lm_windows` are read; None to carry
                 the state through the text.
             streams: with ``window=None``, cut the text into this many contiguous pieces read
                 side by side (a batch), each from a zero state with the state carried to its end:
                 the same numbers as one long read except for the first characters of each piece,
                 and ``streams`` times fewer sequential steps.
+            context: k to give every prediction between k and 2k − 1 characters of context
+                (fewer only for the first k characters of the text): windows of 2k characters
+                starting every k characters, each from a zero state, each scoring its last k
+                predictions. Compared with the carried state, it shows how much of the text
+                before those characters the model uses.
 
         Returns:
             (N - 1,) log-probabilities.
@@ -274,9 +381,22 @@ class CharLM:
         ids = _check_ids(ids, self.vocab_size)
         inputs, targets = ids[:-1], ids[1:]
         m = len(inputs)
+        if context is not None:
+            if window is not None or streams != 1:
+                raise ValueError("context scores alone: give no window or streams with it")
+            k = integer("context", context)
+            rows = max(1, -(-m // k) - 1)
+            padded = np.zeros((rows + 1) * k, np.int64)
+            padded[:m] = inputs
+            starts = np.arange(rows) * k
+            logits, _ = self.run(padded[starts[:, None] + np.arange(2 * k)])
+            kept = np.concatenate([logits[0]] + [logits[r, k:] for r in range(1, rows)])[:m]
+            kept = kept - kept.max(axis=-1, keepdims=True)
+            log_z = np.log(np.exp(kept).sum(axis=-1))
+            return (kept[np.arange(m), targets] - log_z) / LN2
         if window is not None:
             if streams != 1:
-                raise ValueError("give either a window (zero state every L characters) or "
+                raise ValueError("give either a window (zero state every T characters) or "
                                  "streams (state carried), not both")
             window = integer("window", window)
             rows, width = -(-m // window), window
@@ -291,9 +411,10 @@ class CharLM:
         log_z = np.log(np.exp(logits).sum(axis=-1))
         return (logits[np.arange(m), targets] - log_z) / LN2
 
-    def bits(self, ids: Any, window: int | None = None, streams: int = 1) -> float:
+    def bits(self, ids: Any, window: int | None = None, streams: int = 1,
+             context: int | None = None) -> float:
         """Bits per character of predicting ``ids[1:]`` (see :meth:`log2_probs`)."""
-        return float(-np.mean(self.log2_probs(ids, window, streams)))
+        return float(-np.mean(self.log2_probs(ids, window, streams, context)))
 
     def generate(self, prompt: Any, length: int, temperature: float = 1.0,
                  seed: int = 0) -> np.ndarray:
@@ -329,7 +450,7 @@ def generate(model: Any, vocabulary: Any, prompt: str, length: int = 200, *,
 
     Args:
         model: a Keras model of :func:`rnnlab.models.language_model`, or a :class:`CharLM`.
-        vocabulary: the :class:`rnnlab.data.text.Vocabulary` the model was trained with.
+        vocabulary: the :class:`rnnlab.data.Vocabulary` the model was trained with.
         prompt: the text to continue (at least one character).
         length: characters to generate.
         temperature: τ >= 0; 0 always takes the most likely character (greedy).

@@ -240,6 +240,73 @@ EXERCISES.update({
 })
 
 
+def _bigram_bits(nats=False, order=2, counted="train", plus_v=True, totals_from="pairs"):
+    def bigram_bits(train, test, V, alpha):
+        source = train if counted == "train" else test
+        pairs = np.zeros((V, V))
+        if order == 2:
+            np.add.at(pairs, (source[:-1], source[1:]), 1)
+            row = pairs.sum(axis=1) if totals_from == "pairs" else np.bincount(source, minlength=V)
+            totals = row[test[:-1]]
+            counts = pairs[test[:-1], test[1:]]
+        else:
+            # a learner's unigram: counts of every training character
+            uni = np.bincount(source, minlength=V).astype(float)
+            counts, totals = uni[test[1:]], np.full(len(test) - 1, uni.sum())
+        p = (counts + alpha) / (totals + (alpha * V if plus_v else alpha))
+        bits = -np.mean(np.log(p)) if nats else -np.mean(np.log2(p))
+        return float(bits)
+    return bigram_bits
+
+
+def _temperature(kind="right"):
+    def temperature_probs(logits, tau):
+        z = logits / tau if kind != "times" else logits * tau
+        if kind == "ignores tau":
+            z = logits
+        if kind == "global max":
+            z = z - z.max()
+        elif kind != "unstable":
+            z = z - z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        if kind == "unnormalised":
+            return e
+        if kind == "wrong axis":
+            return e / e.sum(axis=0, keepdims=True)
+        return e / e.sum(axis=-1, keepdims=True)
+    return temperature_probs
+
+
+EXERCISES.update({
+    "bits-per-char": (
+        lambda loss: loss / np.log(2),
+        {"log2 of the loss": (lambda loss: np.log2(loss), "log₂ of the loss"),
+         "times ln 2": (lambda loss: loss * np.log(2), "wrong way"),
+         "perplexity": (lambda loss: np.exp(loss), "perplexity"),
+         "ln 10": (lambda loss: loss / np.log(10), "ln 10"),
+         "text": (lambda loss: "bits", "expected a number")}),
+    "temperature-probs": (
+        _temperature(),
+        {"times tau": (_temperature("times"), "multiplies by τ"),
+         "ignores tau": (_temperature("ignores tau"), "τ is ignored"),
+         "unnormalised": (_temperature("unnormalised"), "do not sum to 1"),
+         "wrong axis": (_temperature("wrong axis"), "wrong axis"),
+         "unstable": (_temperature("unstable"), "overflow"),
+         "global max": (_temperature("global max"), "each row's own largest logit"),
+         "returns text": (lambda logits, tau: "probabilities" if np.abs(logits).max() > 100 else
+                          _temperature()(logits, tau), "returned a str"),
+         "scalar": (lambda logits, tau: 0.5, "shape")}),
+    "bigram-cross-entropy": (
+        _bigram_bits(),
+        {"nats": (_bigram_bits(nats=True), "nats"),
+         "unigram": (_bigram_bits(order=1), "unigram"),
+         "test counts": (_bigram_bits(counted="test"), "training text only"),
+         "no alpha V": (_bigram_bits(plus_v=False), "+ α V"),
+         "bincount totals": (_bigram_bits(totals_from="bincount"), "np.bincount(train)"),
+         "None": (lambda *a: None, "expected a number")}),
+})
+
+
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     from test_exercises_implement import CASES
 
@@ -274,62 +341,3 @@ def test_scan_compose_accepts_a_pair_returned_as_one_stacked_array(capsys):
     check("scan-compose", lambda e, l: np.stack([l[0] * e[0], l[0] * e[1] + l[1]]))
     assert capsys.readouterr().out.startswith("Correct! [scan-compose]")
 
-
-def _bigram_bits(nats=False, order=2, counted="train", plus_v=True):
-    def bigram_bits(train, test, V, alpha):
-        source = train if counted == "train" else test
-        pairs = np.zeros((V, V))
-        if order == 2:
-            np.add.at(pairs, (source[:-1], source[1:]), 1)
-            totals = pairs.sum(axis=1)[test[:-1]]
-            counts = pairs[test[:-1], test[1:]]
-        else:
-            # unigram counts over the positions 1 .. N-1 predicted
-            uni = np.bincount(source[1:], minlength=V).astype(float)
-            counts, totals = uni[test[1:]], np.full(len(test) - 1, uni.sum())
-        p = (counts + alpha) / (totals + (alpha * V if plus_v else alpha))
-        bits = -np.mean(np.log(p)) if nats else -np.mean(np.log2(p))
-        return float(bits)
-    return bigram_bits
-
-
-def _temperature(kind="right"):
-    def temperature_probs(logits, tau):
-        z = logits / tau if kind != "times" else logits * tau
-        if kind == "ignores tau":
-            z = logits
-        if kind != "unstable":
-            z = z - z.max(axis=-1, keepdims=True)
-        e = np.exp(z)
-        if kind == "unnormalised":
-            return e
-        if kind == "wrong axis":
-            return e / e.sum(axis=0, keepdims=True)
-        return e / e.sum(axis=-1, keepdims=True)
-    return temperature_probs
-
-
-EXERCISES.update({
-    "bits-per-char": (
-        lambda loss: loss / np.log(2),
-        {"log2 of the loss": (lambda loss: np.log2(loss) if loss > 0 else -1e300, "log₂ of the loss"),
-         "times ln 2": (lambda loss: loss * np.log(2), "wrong way"),
-         "perplexity": (lambda loss: np.exp(loss), "perplexity"),
-         "ln 10": (lambda loss: loss / np.log(10), "ln 10"),
-         "text": (lambda loss: "bits", "expected a number")}),
-    "temperature-probs": (
-        _temperature(),
-        {"times tau": (_temperature("times"), "multiplies by τ"),
-         "ignores tau": (_temperature("ignores tau"), "τ is ignored"),
-         "unnormalised": (_temperature("unnormalised"), "do not sum to 1"),
-         "wrong axis": (_temperature("wrong axis"), "wrong axis"),
-         "unstable": (_temperature("unstable"), "overflow"),
-         "scalar": (lambda logits, tau: 0.5, "shape")}),
-    "bigram-cross-entropy": (
-        _bigram_bits(),
-        {"nats": (_bigram_bits(nats=True), "nats"),
-         "unigram": (_bigram_bits(order=1), "unigram"),
-         "test counts": (_bigram_bits(counted="test"), "training text only"),
-         "no alpha V": (_bigram_bits(plus_v=False), "+ α V"),
-         "None": (lambda *a: None, "expected a number")}),
-})

@@ -126,3 +126,13 @@ def test_comparison_at_a_glance_draws_intervals_and_seed_bands():
     fig = plots.comparison_at_a_glance(intervals, bands)
     assert fig.axes[-1].get_xlabel() == "epoch"
     plt.close(fig)
+
+
+def test_by_length_draws_whole_number_ticks_with_counts():
+    fig = plots.by_length([4, 5, 7], {"a": [1, 0.9, 0.5], "b": [1, 1, 0.8]}, xlabel="n", ylabel="acc",
+                          counts={4: 10, 5: 20, 7: 1000})
+    ax = fig.axes[0]
+    assert list(ax.get_xticks()) == [4, 5, 7] and len(ax.lines) == 2
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "7\n(1,000)"
+    with pytest.raises(ValueError, match="2 values for 3 lengths"):
+        plots.by_length([4, 5, 7], {"a": [1, 2]}, xlabel="n", ylabel="acc")

@@ -147,7 +147,7 @@ def test_ngram_probabilities_sum_to_one_over_the_vocabulary():
 def test_best_ngram_chooses_alpha_on_validation_and_rejects_bad_settings():
     rng = np.random.default_rng(1)
     train, validation = rng.integers(0, 4, 200), rng.integers(0, 4, 100)
-    best = best_ngram(2, train, validation, 4, alphas=(0.01, 1.0, 50.0))
+    best = best_ngram(2, train, validation, 4, values=(0.01, 1.0, 50.0))
     assert best.bits(validation) == min(NGramModel(2, 4, a).fit(train).bits(validation)
                                         for a in (0.01, 1.0, 50.0))
     with pytest.raises(ValueError, match="alpha"):
@@ -401,3 +401,95 @@ def test_train_keys_every_input_of_a_model_with_several(monkeypatch, tmp_path):
     model.compile(optimizer="adam", loss="mse")
     material = results.key_material(model, {**_named("x", [np.zeros((2, 3)), np.ones((2, 2))])}, {})
     assert set(material["data"]) == {"x0", "x1"}
+
+
+def brute_force_discounted(train, test, order, V, D):
+    """Interpolated absolute discounting by dictionaries, context padded with id 0."""
+    from collections import Counter, defaultdict
+
+    def pairs(ids, k):
+        padded = [0] * k + list(ids)
+        return [(tuple(padded[t:t + k]), ids[t]) for t in range(1, len(ids))]
+
+    tables = []
+    for k in range(order):
+        counts = Counter(pairs(train, k))
+        totals, successors = Counter(), defaultdict(set)
+        for (c, s), n in counts.items():
+            totals[c] += n
+            successors[c].add(s)
+        tables.append((counts, totals, successors))
+    bits = []
+    for t in range(1, len(test)):
+        p = 1.0 / V
+        for k, (counts, totals, successors) in enumerate(tables):
+            c = tuple(([0] * k + list(test))[t:t + k])
+            if totals[c]:
+                p = (max(counts[(c, test[t])] - D, 0) + D * len(successors[c]) * p) / totals[c]
+        bits.append(-math.log2(p))
+    return float(np.mean(bits))
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+def test_discounted_ngram_matches_the_recursion_by_hand(order):
+    from rnnlab.text import DiscountedNGram
+
+    rng = np.random.default_rng(order + 10)
+    train, test = rng.integers(0, 6, 500), rng.integers(0, 6, 150)
+    train[::3] = 2
+    model = DiscountedNGram(order, 6, 0.8).fit(train)
+    assert model.bits(test) == pytest.approx(brute_force_discounted(train, test, order, 6, 0.8),
+                                             rel=1e-12)
+
+
+def test_discounted_probabilities_sum_to_one_even_after_unseen_contexts():
+    from rnnlab.text import DiscountedNGram
+
+    rng = np.random.default_rng(3)
+    train = rng.integers(0, 5, 200)
+    train[train == 4] = 3                   # id 4 never occurs in training
+    model = DiscountedNGram(4, 5, 0.7).fit(train)
+    for context in ([1, 2, 3], [4, 4, 4], [0, 3, 1]):
+        total = sum(2.0 ** model.log2_probs(np.array(context + [s]))[-1] for s in range(5))
+        assert total == pytest.approx(1.0)
+    with pytest.raises(ValueError, match=r"discount must be a number in \(0, 1\)"):
+        DiscountedNGram(2, 5, 1.0)
+    with pytest.raises(ValueError, match="smoothing must be one of"):
+        best_ngram(2, train, train, 5, smoothing="kneser")
+
+
+def test_scoring_with_limited_context_gives_each_prediction_k_to_2k_characters(models):
+    lm = CharLM.from_keras(models["gru"])
+    ids = np.random.default_rng(11).integers(0, 11, size=58)
+    got = lm.log2_probs(ids, context=8)
+    expected = np.empty(57)
+    for t in range(57):               # predicting ids[t + 1] from the input at position t
+        start = 0 if t < 16 else (t // 8 - 1) * 8
+        expected[t] = lm.log2_probs(ids[start:t + 2])[-1]
+    assert np.allclose(got, expected, atol=1e-12)
+    with pytest.raises(ValueError, match="context scores alone"):
+        lm.bits(ids, window=8, context=8)
+
+
+def test_dedupe_keeps_one_copy_of_each_text():
+    from rnnlab.data.text import dedupe_topics
+
+    rng = np.random.default_rng(12)
+    letters = np.array(list("abcdefghij klmnop"))
+    big = "".join(rng.choice(letters, 600))
+    other = "".join(rng.choice(letters, 300))
+    topics = {"compound": big, "while": big[100:250], "mixed": big[:80] + other[:200],
+              "other": other[200:], "same": other[200:]}
+    kept = dedupe_topics(topics)
+    assert kept == sorted(kept)
+    assert "compound" in kept and "while" not in kept      # a section of a longer topic
+    assert "mixed" in kept                                  # mostly new text
+    assert ("other" in kept) != ("same" in kept)            # identical topics: one copy
+    assert dedupe_topics({"a": "xy", "b": "xy"}) == ["a"]   # texts shorter than a piece
+
+
+def test_the_corpus_leaves_out_the_documentation_copies():
+    corpus = load_corpus()
+    assert {"while", "with", "if"} <= set(corpus.dropped) or sys.version_info[:2] != (3, 11)
+    assert not set(corpus.topics) & set(corpus.dropped)
+    assert corpus.text.startswith(__import__("pydoc_data.topics").topics.topics[corpus.topics[0]][:100])

@@ -54,7 +54,8 @@ from rnnlab.data.series import (forecasting_splits, load_gunpoint, load_japanese
 from rnnlab.data.splits import Splits
 from rnnlab.data.synthetic import (ADDITION_SYMBOLS, AdditionData, adding_problem,
                                    addition_strings, marker_task, parity_problem)
-from rnnlab.data.text import (Corpus, TextData, Vocabulary, lm_streams, lm_windows, load_corpus,
+from rnnlab.data.text import (Corpus, TextData, Vocabulary, dedupe_topics, lm_streams, lm_windows,
+                              load_corpus,
                               load_text, split_text)
 
 __all__ = [
@@ -64,5 +65,5 @@ __all__ = [
     "load_mnist", "load_sunspots", "marker_task", "mnist_digest", "mnist_pixel_sequences",
     "package_file", "parity_problem", "sha256_file", "windows", "ADDITION_SYMBOLS",
     "AdditionData", "addition_strings", "Corpus", "TextData", "Vocabulary", "lm_streams",
-    "lm_windows", "load_corpus", "load_text", "split_text",
+    "lm_windows", "load_corpus", "load_text", "split_text", "dedupe_topics",
 ]

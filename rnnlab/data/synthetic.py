@@ -142,10 +142,10 @@ def addition_strings(samples: int, max_digits: int, seed: int = 0, *,
     digits of the sum (synthetic).
 
     Each number has a number of digits drawn uniformly from 1 to ``max_digits`` and then a value
-    drawn uniformly among the numbers with that many digits, so short and long inputs are equally
-    common. With ``reverse`` the characters of ``"a+b"`` are fed in reverse order (the input
+    drawn uniformly among the numbers with that many digits (so one-digit numbers are as common
+    as three-digit ones; the length of ``"a+b"``, a sum of two such counts, is not uniform). With ``reverse`` the characters of ``"a+b"`` are fed in reverse order (the input
     reversal of Sutskever, Vinyals & Le 2014), still left-padded, so the two orders differ in
-    nothing else. Symbols: :data:`ADDITION_SYMBOLS`.
+    nothing else. Symbols: ``ADDITION_SYMBOLS``.
 
     Args:
         samples: number of examples.

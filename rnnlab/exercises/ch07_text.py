@@ -14,12 +14,12 @@ from rnnlab.text import NGramModel, temperature_probabilities
 def check_bits_per_char(bits_per_char: Any) -> str:
     """``bits_per_char(loss)`` turns a mean cross-entropy in nats (what Keras reports) into bits
     per character: loss / ln 2."""
-    losses = [0.0, 0.5, 1.0, math.log(2), 1.386, 2.3, 4.6]
+    losses = [0.25, 0.5, 1.0, math.log(2), 1.386, 2.3, 4.6]
     result = evaluate(bits_per_char, [(loss,) for loss in losses], "bits_per_char")
     x = np.array(losses)
     diagnose(result, x / math.log(2), {
         "that is log₂ of the loss; the unit changes by a constant factor: "
-        "log₂ p = ln p / ln 2.": np.log2(np.maximum(x, 1e-300)),
+        "log₂ p = ln p / ln 2.": np.log2(x),
         "multiply by ln 2 goes the wrong way: one bit is ln 2 ≈ 0.693 nats, so a loss in nats "
         "holds loss / ln 2 bits.": x * math.log(2),
         "that is the perplexity, e^loss (= 2^bpc), not the bits.": np.exp(x),
@@ -38,25 +38,45 @@ def check_temperature_probs(temperature_probs: Any) -> str:
         result = as_array(call_answer(temperature_probs, logits.copy(), tau), logits.shape,
                           f"temperature_probs(logits, {tau})")
         right = temperature_probabilities(logits, tau)
-        plain = np.exp(logits / tau)
+        if np.allclose(result, right, atol=1e-8):
+            continue
+        z = logits / tau
+        for e in (np.exp(z), np.exp(z - z.max(axis=-1, keepdims=True))):  # shifted or not
+            if np.allclose(result, e, atol=1e-8):
+                raise WrongAnswer("the rows do not sum to 1: divide the exponentials by their "
+                                  "sum over the last axis.")
+            if np.allclose(result, e / e.sum(axis=0, keepdims=True), atol=1e-8):
+                raise WrongAnswer("normalised over the wrong axis: each row (one step's logits "
+                                  "over the vocabulary) must sum to 1.")
         diagnose(result, right, {
-            "the rows do not sum to 1: divide the exponentials by their sum over the last "
-            "axis.": plain,
             "that multiplies by τ; the temperature divides the logits, so τ < 1 sharpens.":
                 temperature_probabilities(logits * tau, 1.0),
             "τ is ignored: that is the model's own distribution (τ = 1).":
                 temperature_probabilities(logits, 1.0),
-            "normalised over the wrong axis: each row (one step's logits over the vocabulary) "
-            "must sum to 1.": plain / plain.sum(axis=0, keepdims=True),
         }, atol=1e-8)
     big = logits * 400
+    big[1] -= 3000                     # rows far apart: one maximum for the whole array fails
     result = call_answer(temperature_probs, big.copy(), 0.5)
-    values = np.asarray(result, dtype=float) if result is not None else None
-    if values is None or values.shape != big.shape or not np.all(np.isfinite(values)):
-        raise WrongAnswer("right for small logits, but logits of a few hundred overflow exp(): "
-                          "subtract each row's largest logit before exponentiating (it cancels "
-                          "in the ratio).")
-    diagnose(values, temperature_probabilities(big, 0.5), {}, atol=1e-8)
+    if result is None:
+        raise WrongAnswer("temperature_probs returned nothing for large logits: return the "
+                          "probabilities.")
+    try:
+        values = np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        raise WrongAnswer(f"temperature_probs returned a {type(result).__name__} for large "
+                          "logits, expected an array of probabilities.") from None
+    if values.shape != big.shape or not np.all(np.isfinite(values)):
+        raise WrongAnswer("right for small logits, but logits of a few hundred give inf or NaN: "
+                          "exp() overflows, or, if you subtracted one maximum for the whole "
+                          "array, the other rows underflow to 0/0. Subtract each row's own "
+                          "largest logit (keepdims=True) before exponentiating; it cancels in "
+                          "the ratio.")
+    diagnose(values, temperature_probabilities(big, 0.5), {
+        "each row must be shifted by its own maximum, not the whole array's: rows far below "
+        "the global maximum lose all their precision.":
+            np.nan_to_num(np.exp((big - big.max()) / 0.5) /
+                          np.exp((big - big.max()) / 0.5).sum(axis=-1, keepdims=True)),
+    }, atol=1e-8)
     return ("softmax(logits / τ), stable for large logits: τ → 0 approaches greedy decoding, "
             "τ → ∞ the uniform distribution.")
 
@@ -64,8 +84,9 @@ def check_temperature_probs(temperature_probs: Any) -> str:
 @checker("bigram-cross-entropy")
 def check_bigram_cross_entropy(bigram_bits: Any) -> str:
     """``bigram_bits(train, test, V, alpha)`` returns the add-α bigram model's cross-entropy on
-    ``test`` in bits per character: the mean over t = 1 … N−1 of
-    −log₂ (N(test[t−1], test[t]) + α) / (N(test[t−1]) + α V), counts from ``train``."""
+    ``test`` in bits per character: the mean over t = 1 … len(test) − 1 of
+    −log₂ (C(test[t−1], test[t]) + α) / (C(test[t−1]) + α V), with C(a, b) the number of pairs
+    (a, b) of consecutive ids in ``train`` and C(a) = Σ_b C(a, b)."""
     rng = np.random.default_rng(1990)
     V = 5
     train = rng.integers(0, V, size=300)
@@ -76,27 +97,37 @@ def check_bigram_cross_entropy(bigram_bits: Any) -> str:
     result = evaluate(bigram_bits, [tuple(np.copy(a) if isinstance(a, np.ndarray) else a
                                           for a in case) for case in cases], "bigram_bits")
 
-    def variant(order: int = 2, nats: bool = False, counted: str = "train",
-                denominator: bool = True) -> np.ndarray:
+    def variant(nats: bool = False, counted: str = "train", denominator: str = "pairs",
+                alpha_v: bool = True, unigram: bool = False) -> np.ndarray:
         out = []
         for tr, te, v, alpha in cases:
             source = tr if counted == "train" else te
-            if denominator:
-                bits = NGramModel(order, v, alpha).fit(source).bits(te)
+            if unigram:                 # no context: counts of single characters
+                counts = np.bincount(source, minlength=v).astype(float)
+                p = (counts[te[1:]] + alpha) / (counts.sum() + alpha * v)
             else:
                 pairs = np.zeros((v, v))
                 np.add.at(pairs, (source[:-1], source[1:]), 1)
-                p = (pairs[te[:-1], te[1:]] + alpha) / (pairs.sum(axis=1)[te[:-1]] + alpha)
-                bits = float(-np.mean(np.log2(p)))
+                totals = (pairs.sum(axis=1) if denominator == "pairs"
+                          else np.bincount(source, minlength=v).astype(float))
+                p = ((pairs[te[:-1], te[1:]] + alpha)
+                     / (totals[te[:-1]] + (alpha * v if alpha_v else alpha)))
+            bits = float(-np.mean(np.log2(p)))
             out.append(bits * math.log(2) if nats else bits)
         return np.array(out)
 
-    diagnose(result, variant(), {
+    expected = variant()
+    assert np.allclose(expected, [NGramModel(2, v, alpha).fit(tr).bits(te)
+                                  for tr, te, v, alpha in cases])
+    diagnose(result, expected, {
         "that is in nats (natural log); bits use log₂.": variant(nats=True),
-        "that ignores the previous character: a unigram model.": variant(order=1),
+        "that ignores the previous character: a unigram model.": variant(unigram=True),
         "counted on the test text: the counts must come from the training text only.":
             variant(counted="test"),
         "the denominator needs + α V: α is added to every one of the V counts.":
-            variant(denominator=False),
+            variant(alpha_v=False),
+        "C(c) counts c as a context, i.e. among train[:-1] (the pairs it starts): "
+        "np.bincount(train) also counts the last character, which starts no pair.":
+            variant(denominator="bincount"),
     }, atol=1e-6)
     return "the bigram's cross-entropy, every unseen pair smoothed by α rather than infinite."

@@ -4,7 +4,7 @@ encoder–decoder that learns to add.
 :func:`language_run` trains one character model (any cell, window length, stateful or not) and
 scores it on the test text in bits per character, twice: read in windows from a zero state as it
 was trained, and read with the state carried through long pieces. :func:`seq2seq_run` trains an
-encoder–decoder on :func:`rnnlab.data.synthetic.addition_strings` with teacher forcing and
+encoder–decoder on :func:`rnnlab.data.addition_strings` with teacher forcing and
 scores greedy decoding by exact match.
 """
 from __future__ import annotations
@@ -42,9 +42,10 @@ class LanguageRun(Record):
         test_bits: bits per character on the test text read in windows of ``window``
             characters, each from a zero state, as the model was trained.
         test_bits_carried: the same text read with the state carried, as
-            :data:`CARRIED_STREAMS` contiguous pieces side by side (so only that many characters
+            ``CARRIED_STREAMS`` contiguous pieces side by side (so only that many characters
             start from a zero state).
         validation_bits: the validation text, read in windows.
+        train_windows: how many training windows an epoch reads.
         served, provenance: whether the run came from the results store, and where and when it
             was trained.
         lm: the trained model's NumPy twin (:class:`rnnlab.text.CharLM`; not written to JSON).
@@ -66,6 +67,7 @@ class LanguageRun(Record):
     test_bits: float
     test_bits_carried: float
     validation_bits: float
+    train_windows: int = 0
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
     lm: Any = field(default=None, repr=False, compare=False)
@@ -73,6 +75,11 @@ class LanguageRun(Record):
     def to_json(self) -> dict[str, Any]:
         """The record as plain data, without the model."""
         return plain({f.name: getattr(self, f.name) for f in fields(self) if f.name != "lm"})
+
+    @property
+    def updates_per_epoch(self) -> int:
+        """Batches, and so weight updates, per epoch."""
+        return -(-self.train_windows // self.batch_size)
 
     @property
     def seconds_per_epoch(self) -> float:
@@ -99,20 +106,20 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
                  epochs: int, batch_size: int = 64, stateful: bool = False,
                  learning_rate: float = 3e-3, train_chars: int | None = None,
                  seed: int = SEED) -> LanguageRun:
-    """Train a character model on the corpus of :func:`rnnlab.data.text.load_text` and score it.
+    """Train a character model on the corpus of :func:`rnnlab.data.load_text` and score it.
 
     The training text is cut into windows of ``window`` characters, each target the next
-    character (:func:`~rnnlab.data.text.lm_windows`; teacher forcing, a loss at every step), and
+    character (:func:`~rnnlab.data.lm_windows`; teacher forcing, a loss at every step), and
     the mean cross-entropy over all steps is minimised with Adam, the gradient's global norm
-    clipped at :data:`CLIP`. A ``stateful`` model reads the text as ``batch_size`` streams in
-    order (:func:`~rnnlab.data.text.lm_streams`) and carries its state from batch to batch,
+    clipped at ``CLIP``. A ``stateful`` model reads the text as ``batch_size`` streams in
+    order (:func:`~rnnlab.data.lm_streams`) and carries its state from batch to batch,
     zeroed at the start of each epoch; it has no per-epoch validation loss (validating would move
     its state). Gradients flow back at most ``window`` steps either way: truncated BPTT.
 
     Args:
         cell: a registered cell's name.
         units, embedding_dim: n and e of :func:`rnnlab.models.language_model`.
-        window: training sequence length L.
+        window: training sequence length T.
         epochs: passes over the training text (no early stopping).
         batch_size: windows per batch (streams, for a stateful model).
         stateful: carry the state across batches.
@@ -153,7 +160,7 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         batch_size=batch_size, learning_rate=learning_rate, epochs=epochs, seed=seed,
         train_chars=len(ids), params=record.params, history=record.history,
         epoch_seconds=record.epoch_seconds, test_bits=lm.bits(data.test, window),
-        test_bits_carried=lm.bits(data.test, streams=CARRIED_STREAMS), validation_bits=lm.bits(data.validation, window),
+        test_bits_carried=lm.bits(data.test, streams=CARRIED_STREAMS), validation_bits=lm.bits(data.validation, window), train_windows=len(x),
         served=record.served, provenance=record.provenance, lm=lm)
 
 
@@ -186,7 +193,8 @@ class Seq2SeqRun(Record):
         symbol_accuracy: share of answer symbols (the digits and the end symbol, not the
             padding after it) predicted right with the true previous symbols fed in (teacher
             forcing, as in training).
-        examples: a few test cases, ``[source as written, true sum, decoded answer]``.
+        examples: a few test cases, ``[source as fed (reversed if reverse), true sum,
+            decoded answer]``.
         served, provenance: as in :class:`LanguageRun`.
     """
 
@@ -251,7 +259,8 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
     Training uses teacher forcing: the decoder reads the true previous symbol at every step and
     the loss is the cross-entropy of every target symbol. At test time the decoder reads its own
     previous output (:func:`greedy_decode`) and an answer counts only if every digit and the end
-    symbol come out right. Test sums whose pair ``(a, b)`` also occurs in training are dropped.
+    symbol come out right. Test sums whose pair also occurs in training, as ``(a, b)`` or
+    ``(b, a)``, are dropped.
 
     Args:
         cell: a registered cell's name.
@@ -273,7 +282,8 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
     data = addition_strings(samples, max_digits, ADDITION_TRAIN_SEED, reverse=reverse)
     test = addition_strings(test_samples, max_digits, ADDITION_TEST_SEED, reverse=reverse)
     seen = set(zip(data.a.tolist(), data.b.tolist()))
-    keep = np.array([(a, b) not in seen for a, b in zip(test.a.tolist(), test.b.tolist())])
+    keep = np.array([(a, b) not in seen and (b, a) not in seen
+                     for a, b in zip(test.a.tolist(), test.b.tolist())])
     model = seq2seq_model(cell, len(ADDITION_SYMBOLS), units, seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=CLIP),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
