@@ -27,6 +27,16 @@ def _figure(width: float = 7.0, height: float = 4.0, **kwargs: Any) -> tuple[Any
     return fig, ax
 
 
+def _finish(fig: Any, ax: Any, xlabel: str, ylabel: str, legend: str = "best") -> Any:
+    """Axis labels, a light grid, a small legend at ``legend``; tight layout. Returns ``fig``."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc=legend)
+    fig.tight_layout()
+    return fig
+
+
 def timeline(milestones: Sequence[Milestone] = MILESTONES) -> Any:
     """The history of recurrent networks as a timeline, one row per milestone, coloured by theme.
 
@@ -162,12 +172,7 @@ def curves(series: Mapping[str, Sequence[float]], *, ylabel: str, xlabel: str = 
         ax.axhline(baseline, ls="--", color="black", lw=1, label=baseline_label)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel, ylabel)
 
 
 def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: str, ylabel: str,
@@ -190,12 +195,7 @@ def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: st
         ax.plot(x, np.asarray(values, float), label=label, **style)
     for (label, (start, end)), color in zip((spans or {}).items(), ("#ff7f0e", "#2ca02c", "#9467bd")):
         ax.axvspan(start, end, color=color, alpha=0.12, label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel, ylabel, "upper left")
 
 
 def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, xlabel: str,
@@ -221,12 +221,7 @@ def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, 
     ax.set_xticks(lengths)
     if counts is not None:
         ax.set_xticklabels([f"{n}\n({counts.get(n, 0):,})" for n in lengths])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, xlabel, ylabel, "lower left")
 
 
 def history_grid(records: Mapping[str, Mapping[str, Any]], metrics: Sequence[str], *,
