@@ -144,11 +144,11 @@ class DiscountedNGram:
     1994; the form studied by Chen & Goodman 1999): a fixed discount D is taken from every
     seen pair and handed to the next shorter context,
 
-    P_k(s | c) = max(N(c, s) − D, 0) / N(c) + D T(c) / N(c) · P_{k−1}(s | c′),
+    p_m(s | c) = max(C(c, s) − D, 0) / C(c) + D T(c) / C(c) · p_{m−1}(s | c′),
 
-    where c is the previous k characters, c′ the previous k − 1, T(c) the number of distinct
-    characters seen after c, and P_0(s) = 1/V; a context never seen in training falls back to
-    P_{k−1} entirely. Unlike add-α it never gives a long, rare context's guess more weight than
+    for the orders m = 1 … n, where c is the previous m − 1 characters, c′ the previous m − 2,
+    C counts the training text, T(c) is the number of distinct characters seen after c, and
+    p_0(s) = 1/V; a context never seen in training falls back to p_{m−1} entirely. Unlike add-α it never gives a long, rare context's guess more weight than
     its counts earn, and it uses every shorter context. Padding as :class:`NGramModel`.
 
     Args:
@@ -369,7 +369,7 @@ class CharLM:
                 side by side (a batch), each from a zero state with the state carried to its end:
                 the same numbers as one long read except for the first characters of each piece,
                 and ``streams`` times fewer sequential steps.
-            context: k to give every prediction between k and 2k − 1 characters of context
+            context: k to give every prediction between k + 1 and 2k characters of context
                 (fewer only for the first k characters of the text): windows of 2k characters
                 starting every k characters, each from a zero state, each scoring its last k
                 predictions. Compared with the carried state, it shows how much of the text

@@ -71,11 +71,12 @@ def check_temperature_probs(temperature_probs: Any) -> str:
                           "array, the other rows underflow to 0/0. Subtract each row's own "
                           "largest logit (keepdims=True) before exponentiating; it cancels in "
                           "the ratio.")
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+        shifted = np.exp((big - big.max()) / 0.5)
+        global_max = np.nan_to_num(shifted / shifted.sum(axis=-1, keepdims=True))
     diagnose(values, temperature_probabilities(big, 0.5), {
         "each row must be shifted by its own maximum, not the whole array's: rows far below "
-        "the global maximum lose all their precision.":
-            np.nan_to_num(np.exp((big - big.max()) / 0.5) /
-                          np.exp((big - big.max()) / 0.5).sum(axis=-1, keepdims=True)),
+        "the global maximum lose all their precision.": global_max,
     }, atol=1e-8)
     return ("softmax(logits / τ), stable for large logits: τ → 0 approaches greedy decoding, "
             "τ → ∞ the uniform distribution.")
