@@ -111,6 +111,13 @@ class NGramModel:
         """The smoothing's setting: α."""
         return self.alpha
 
+    def with_parameter(self, alpha: float) -> NGramModel:
+        """The same counts with another α (no counting again)."""
+        other = NGramModel(self.order, self.vocab_size, alpha)
+        other._pairs, other._pair_counts = self._pairs, self._pair_counts
+        other._contexts, other._context_counts = self._contexts, self._context_counts
+        return other
+
     def fit(self, ids: Any) -> NGramModel:
         """Count the (context, next character) pairs of a training text given as ids."""
         ids = _check_ids(ids, self.vocab_size)
@@ -170,6 +177,12 @@ class DiscountedNGram:
     def parameter(self) -> float:
         """The smoothing's setting: D."""
         return self.discount
+
+    def with_parameter(self, discount: float) -> DiscountedNGram:
+        """The same counts with another D (no counting again)."""
+        other = DiscountedNGram(self.order, self.vocab_size, discount)
+        other._tables = self._tables
+        return other
 
     def fit(self, ids: Any) -> DiscountedNGram:
         """Count pairs, contexts and distinct successors for every context length 0 .. n − 1."""
@@ -234,7 +247,8 @@ def best_ngram(order: int, train: Any, validation: Any, vocab_size: int, *,
     values = default if values is None else tuple(values)
     if not values:
         raise ValueError("values must list at least one setting")
-    models = [kind(order, vocab_size, value).fit(train) for value in values]
+    fitted = kind(order, vocab_size, values[0]).fit(train)   # the counts do not depend on it
+    models = [fitted] + [fitted.with_parameter(value) for value in values[1:]]
     return min(models, key=lambda m: m.bits(validation))
 
 

@@ -493,3 +493,16 @@ def test_the_corpus_leaves_out_the_documentation_copies():
     assert {"while", "with", "if"} <= set(corpus.dropped) or sys.version_info[:2] != (3, 11)
     assert not set(corpus.topics) & set(corpus.dropped)
     assert corpus.text.startswith(__import__("pydoc_data.topics").topics.topics[corpus.topics[0]][:100])
+
+
+@pytest.mark.parametrize("smoothing", ["add-alpha", "discount"])
+def test_a_new_setting_on_the_same_counts_is_a_fresh_fit(smoothing):
+    from rnnlab.text import SMOOTHING
+
+    kind, values = SMOOTHING[smoothing]
+    rng = np.random.default_rng(13)
+    train, test = rng.integers(0, 7, 400), rng.integers(0, 7, 100)
+    fitted = kind(3, 7, values[0]).fit(train)
+    for value in values[1:]:
+        assert fitted.with_parameter(value).bits(test) == kind(3, 7, value).fit(train).bits(test)
+        assert fitted.with_parameter(value).parameter == value
