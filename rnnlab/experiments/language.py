@@ -44,7 +44,8 @@ class LanguageRun(Record):
         test_bits_carried: the same text read with the state carried, as
             ``CARRIED_STREAMS`` contiguous pieces side by side (so only that many characters
             start from a zero state).
-        validation_bits: the validation text, read in windows.
+        validation_bits: the validation text, read in windows (Keras' last ``val_loss`` in
+            bits; computed in NumPy for a stateful model).
         train_windows: how many training windows an epoch reads.
         served, provenance: whether the run came from the results store, and where and when it
             was trained.
@@ -155,12 +156,15 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
                    callbacks=[_reset_states()] if stateful else [], shuffle=not stateful,
                    seed=seed)
     lm = CharLM.from_keras(model)
+    # Keras scored the validation windows after the last epoch; a stateful model has no such pass
+    validation_bits = (record.history["val_loss"][-1] / np.log(2) if "val_loss" in record.history
+                       else lm.bits(data.validation, window))
     return LanguageRun(
         cell=cell, units=units, embedding_dim=embedding_dim, window=window, stateful=stateful,
         batch_size=batch_size, learning_rate=learning_rate, epochs=epochs, seed=seed,
         train_chars=len(ids), params=record.params, history=record.history,
         epoch_seconds=record.epoch_seconds, test_bits=lm.bits(data.test, window),
-        test_bits_carried=lm.bits(data.test, streams=CARRIED_STREAMS), validation_bits=lm.bits(data.validation, window), train_windows=len(x),
+        test_bits_carried=lm.bits(data.test, streams=CARRIED_STREAMS), validation_bits=validation_bits, train_windows=len(x),
         served=record.served, provenance=record.provenance, lm=lm)
 
 
