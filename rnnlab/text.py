@@ -403,27 +403,28 @@ class CharLM:
             padded = np.zeros((rows + 1) * k, np.int64)
             padded[:m] = inputs
             starts = np.arange(rows) * k
-            logits, _ = self.run(padded[starts[:, None] + np.arange(2 * k)])
-            kept = np.concatenate([logits[0]] + [logits[r, k:] for r in range(1, rows)])[:m]
-            kept = kept - kept.max(axis=-1, keepdims=True)
-            log_z = np.log(np.exp(kept).sum(axis=-1))
-            return (kept[np.arange(m), targets] - log_z) / LN2
-        if window is not None:
+            windows, _ = self.run(padded[starts[:, None] + np.arange(2 * k)])
+            logits = np.concatenate([windows[0]] + [windows[r, k:] for r in range(1, rows)])[:m]
+        elif window is not None:
             if streams != 1:
                 raise ValueError("give either a window (zero state every T characters) or "
                                  "streams (state carried), not both")
             window = integer("window", window)
-            rows, width = -(-m // window), window
+            logits = self._pieces(inputs, -(-m // window), window)
         else:
             rows = integer("streams", streams)
-            width = -(-m // rows)
-        padded = np.zeros(rows * width, np.int64)
-        padded[:m] = inputs
-        logits, _ = self.run(padded.reshape(rows, width))
-        logits = logits.reshape(rows * width, -1)[:m]
+            logits = self._pieces(inputs, rows, -(-m // rows))
         logits = logits - logits.max(axis=-1, keepdims=True)
         log_z = np.log(np.exp(logits).sum(axis=-1))
         return (logits[np.arange(m), targets] - log_z) / LN2
+
+    def _pieces(self, inputs: np.ndarray, rows: int, width: int) -> np.ndarray:
+        """Logits of ``inputs`` cut into ``rows`` consecutive pieces of ``width`` (the last one
+        padded), read side by side, each from a zero state; (len(inputs), V)."""
+        padded = np.zeros(rows * width, np.int64)
+        padded[:len(inputs)] = inputs
+        logits, _ = self.run(padded.reshape(rows, width))
+        return logits.reshape(rows * width, -1)[:len(inputs)]
 
     def bits(self, ids: Any, window: int | None = None, streams: int = 1,
              context: int | None = None) -> float:

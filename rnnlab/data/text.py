@@ -17,6 +17,7 @@ unverified (:attr:`Corpus.verified`), and the results store (keyed by the data) 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 from collections.abc import Iterable, Sequence
@@ -284,9 +285,7 @@ class TextData:
     test: np.ndarray
 
 
-_TEXT: dict[str, TextData] = {}
-
-
+@functools.cache
 def load_text() -> TextData:
     """:func:`load_corpus`, cut by :func:`split_text`, encoded with the training part's
     :class:`Vocabulary` (computed once per process).
@@ -294,10 +293,8 @@ def load_text() -> TextData:
     Returns:
         A :class:`TextData`.
     """
-    if "corpus" not in _TEXT:
-        corpus = load_corpus()
-        train, validation, test = split_text(corpus.text)
-        vocabulary = Vocabulary.from_text(train)
-        _TEXT["corpus"] = TextData(corpus, vocabulary, vocabulary.encode(train),
-                                   vocabulary.encode(validation), vocabulary.encode(test))
-    return _TEXT["corpus"]
+    corpus = load_corpus()
+    train, validation, test = split_text(corpus.text)
+    vocabulary = Vocabulary.from_text(train)
+    return TextData(corpus, vocabulary, vocabulary.encode(train), vocabulary.encode(validation),
+                    vocabulary.encode(test))

@@ -16,7 +16,7 @@ from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import Splits, atomic_write
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import train
+from rnnlab.experiments.training import steady_seconds, train
 from rnnlab.models import build_model
 
 
@@ -488,7 +488,7 @@ def summarize(runs: Sequence[Any]) -> dict[str, CellSummary]:
             values = np.array([r[metric] for r in mine], dtype=float)
             row[f"{metric}_mean"] = float(values.mean())
             row[f"{metric}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-        per_run = [np.median(r["epoch_seconds"][1:] or r["epoch_seconds"]) for r in mine]
+        per_run = [steady_seconds(r["epoch_seconds"]) for r in mine]
         row["seconds_per_epoch"] = float(np.mean(per_run))
         summary[cell] = CellSummary(**row)
     return summary

@@ -9,15 +9,15 @@ scores greedy decoding by exact match.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rnnlab.checks import integer
 from rnnlab.config import SEED
-from rnnlab.experiments.records import Record, plain
-from rnnlab.experiments.training import train
+from rnnlab.experiments.records import NOT_SAVED, Record
+from rnnlab.experiments.training import steady_seconds, train
 
 CARRIED_STREAMS = 16
 """Pieces the test text is cut into when it is scored with the state carried (read side by side
@@ -71,11 +71,7 @@ class LanguageRun(Record):
     train_windows: int = 0
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
-    lm: Any = field(default=None, repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as plain data, without the model."""
-        return plain({f.name: getattr(self, f.name) for f in fields(self) if f.name != "lm"})
+    lm: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
 
     @property
     def updates_per_epoch(self) -> int:
@@ -85,8 +81,7 @@ class LanguageRun(Record):
     @property
     def seconds_per_epoch(self) -> float:
         """Median wall time of an epoch after the first (which also traces the graph)."""
-        seconds = self.epoch_seconds[1:] or self.epoch_seconds
-        return float(np.median(seconds))
+        return steady_seconds(self.epoch_seconds)
 
 
 def _reset_states() -> Any:

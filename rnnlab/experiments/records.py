@@ -7,14 +7,22 @@ page, to type checkers, in an editor's completion) instead of hidden in string k
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
 import numpy as np
 
 
+NOT_SAVED = {"saved": False}
+"""Field metadata (``field(metadata=NOT_SAVED)``) of a record attribute that :meth:`Record.to_json`
+leaves out, such as a trained model kept for the chapter to use."""
+
+
 def plain(value: Any) -> Any:
-    """``value`` with tuples as lists and NumPy scalars and arrays as Python numbers and lists."""
+    """``value`` with dataclasses as dicts, tuples as lists and NumPy scalars and arrays as Python
+    numbers and lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(asdict(value))
     if isinstance(value, Mapping):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -36,8 +44,10 @@ class Record:
     """
 
     def to_json(self) -> dict[str, Any]:
-        """The record as plain data (dicts, lists, numbers, strings), ready for ``json.dumps``."""
-        return plain(asdict(self))  # type: ignore[call-overload]
+        """The record as plain data (dicts, lists, numbers, strings), ready for ``json.dumps``;
+        fields marked ``NOT_SAVED`` are left out."""
+        return plain({f.name: getattr(self, f.name) for f in fields(self)  # type: ignore[arg-type]
+                      if f.metadata.get("saved", True)})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Any:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rnnlab.checks import integer
 from rnnlab.config import SEED
-from rnnlab.experiments.records import Record, plain
-from rnnlab.experiments.training import train
+from rnnlab.experiments.records import NOT_SAVED, Record
+from rnnlab.experiments.training import steady_seconds, train
 
 Arrays = dict[str, np.ndarray]
 
@@ -68,10 +68,7 @@ class ScratchRun(Record):
 
     def seconds_per_epoch(self) -> tuple[float, float]:
         """Median wall time of an epoch after the first (tracing excluded): NumPy, Keras."""
-        def median(seconds: list[float]) -> float:
-            return float(np.median(seconds[1:] or seconds))
-
-        return median(self.numpy_epoch_seconds), median(self.keras_epoch_seconds)
+        return steady_seconds(self.numpy_epoch_seconds), steady_seconds(self.keras_epoch_seconds)
 
 
 def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, *,
@@ -190,11 +187,7 @@ class CharScratchRun(Record):
     train_chars: int
     numpy_epoch_seconds: list[float]
     keras_epoch_seconds: list[float]
-    lm: Any = field(default=None, repr=False, compare=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The record as plain data, without the model."""
-        return plain({f.name: getattr(self, f.name) for f in fields(self) if f.name != "lm"})
+    lm: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
 
 
 def char_numpy_epoch(cell: str, params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray,

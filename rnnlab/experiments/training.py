@@ -132,6 +132,21 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         seed_everything(seed)
 
 
+def steady_seconds(epoch_seconds: Sequence[float]) -> float:
+    """The median wall time of the epochs after the first, which also traces the computation
+    graph (the first epoch's time when there is only one).
+
+    Args:
+        epoch_seconds: the seconds of each epoch, in order.
+
+    Returns:
+        Seconds per epoch.
+    """
+    if len(epoch_seconds) == 0:
+        raise ValueError("no epoch was timed")
+    return float(np.median(list(epoch_seconds[1:]) or list(epoch_seconds)))
+
+
 def _named(name: str, x: Any) -> dict[str, Any]:
     """The arrays of one argument by name for the key: ``x``, or ``x0``, ``x1``, ... for a model
     with several inputs (a list of arrays)."""
