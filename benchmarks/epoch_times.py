@@ -36,7 +36,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import rnnlab
 from rnnlab.experiments import matmul_gflops, mnist_model
-from rnnlab.experiments.store import environment
+from rnnlab.experiments.machine import environment
 samples, epochs, per = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = np.random.default_rng(0)
 x = rng.uniform(0, 1, size=(samples, 28, 28)).astype(np.float32)

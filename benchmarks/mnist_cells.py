@@ -28,7 +28,8 @@ import numpy as np  # noqa: E402
 
 import rnnlab  # noqa: E402
 from rnnlab.cells import step_flops  # noqa: E402
-from rnnlab.experiments import environment, matmul_gflops, mnist_model  # noqa: E402
+from rnnlab.experiments import matmul_gflops, mnist_model  # noqa: E402
+from rnnlab.experiments.machine import flat as environment  # noqa: E402
 from rnnlab.models import fused_kernels  # noqa: E402
 
 

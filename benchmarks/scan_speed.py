@@ -37,7 +37,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np
 import keras
 import rnnlab
-from rnnlab.experiments.store import environment
+from rnnlab.experiments.machine import environment
 from rnnlab.layers import MinGRU
 batch, features, units, repeats = (int(a) for a in sys.argv[1:5])
 lengths = [int(a) for a in sys.argv[5:]]

@@ -184,8 +184,9 @@ def _tuned(config: Any, args: argparse.Namespace, log: Any) -> dict[str, Any]:
     import dataclasses
     import time
 
-    from rnnlab.experiments import (Comparison, TUNING_GRID, environment, mnist_splits,
+    from rnnlab.experiments import (Comparison, TUNING_GRID, mnist_splits,
                                     summarize, tune, tuned_runs)
+    from rnnlab.experiments.machine import flat
 
     started = time.perf_counter()
     tuning = tune(config, TUNING_GRID, seed=args.tune_seed, log=log)
@@ -193,7 +194,7 @@ def _tuned(config: Any, args: argparse.Namespace, log: Any) -> dict[str, Any]:
         log(f"{cell}: chose {tuning.labels[tuning.best[cell]]} "
             f"(validation accuracy {tuning.validation[cell][tuning.best[cell]]:.4f})")
     runs = tuned_runs(config, tuning, config.seeds, log=log, diagnose=args.diagnose)
-    comparison = Comparison(config=config, environment=environment(),
+    comparison = Comparison(config=config, environment=flat(),
                             sizes=mnist_splits(config).sizes(), runs=runs,
                             summary=summarize(runs), wall_seconds=time.perf_counter() - started)
     chosen = {cell: vars(tuning.setting(cell)) for cell in tuning.cells}

@@ -151,15 +151,15 @@ def test_step_flops_counts_the_two_matrix_products(cell, k):
 
 
 def test_cli_serves_recorded_runs_and_trains_only_what_is_missing(tmp_path, monkeypatch):
-    from rnnlab.experiments import store
+    from rnnlab.experiments.provenance import SESSION
 
     monkeypatch.setenv("RNNLAB_RESULTS", str(tmp_path / "store"))
     monkeypatch.setenv("RNNLAB_STORE", "fill")
     assert main(["compare", "--cells", "gru", *TINY, "--out", str(tmp_path / "a")]) == 0
-    store.SESSION.clear()
+    SESSION.clear()
     monkeypatch.setenv("RNNLAB_STORE", "read")
     assert main(["compare", "--cells", "gru", "simple_rnn", *TINY, "--out", str(tmp_path / "b")]) == 0
-    assert [served for _, served in store.SESSION] == [True, False]   # the GRU came from the store
+    assert [served for _, served in SESSION] == [True, False]   # the GRU came from the store
     first, second = (json.loads((tmp_path / d / "results.json").read_text()) for d in "ab")
     assert second["runs"][0]["history"] == first["runs"][0]["history"]
 
@@ -290,13 +290,3 @@ def test_cli_tune_writes_the_tuning_and_the_chosen_runs(tmp_path):
     assert [r["seed"] for r in results["runs"]] == [1] and results["summary"]["gru"]["seeds"] == 1
     best = results["tuning"]["best"]["gru"]
     assert results["chosen"]["gru"] == results["tuning"]["grid"][best]
-
-
-def test_environment_of_a_rekeyed_record_is_where_it_was_trained():
-    from rnnlab.experiments import environment
-
-    trained = {"cpu": "Intel(R) Xeon(R) Processor", "cpu_count": 2, "gpus": [], "backend": "tensorflow",
-               "deterministic": False, "date": "2026-11-26", "versions": {"keras": "3.15.1"}}
-    a = environment({**trained, "rekeyed": {"from": "abc", "cpu": "AMD EPYC", "date": "x"}})
-    b = environment({**trained, "rekeyed": {"from": "def", "cpu": "AMD EPYC", "date": "y"}})
-    assert a == b and a["cpu"] == "Intel(R) Xeon(R) Processor" and "rekeyed" not in a

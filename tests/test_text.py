@@ -391,7 +391,7 @@ def test_char_numpy_epoch_gradient_matches_finite_differences():
 def test_train_keys_every_input_of_a_model_with_several(monkeypatch, tmp_path):
     import keras
 
-    from rnnlab.experiments import store as results
+    from rnnlab.experiments.recipe import recipe
     from rnnlab.experiments.training import _named
     from rnnlab.models import seq2seq_model
 
@@ -399,7 +399,7 @@ def test_train_keys_every_input_of_a_model_with_several(monkeypatch, tmp_path):
     assert _named("x", [np.zeros(3), np.ones((3, 2))]).keys() == {"x0", "x1"}
     model = seq2seq_model("gru", 6, 4, seed=0)
     model.compile(optimizer="adam", loss="mse")
-    material = results.key_material(model, {**_named("x", [np.zeros((2, 3)), np.ones((2, 2))])}, {})
+    material = recipe(model, {**_named("x", [np.zeros((2, 3)), np.ones((2, 2))])}, {})
     assert set(material["data"]) == {"x0", "x1"}
 
 

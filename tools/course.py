@@ -14,11 +14,6 @@
     python3 tools/course.py results [--jobs N] [--missing] [CHAPTER ...]
                                      # train every recorded run again (full budgets) and rewrite
                                      # the results store; --missing: only what the store lacks
-    python3 tools/course.py rekey [CHAPTER ...]
-                                     # train nothing: write the records made under an older key
-                                     # scheme (rnnlab.experiments.store.KEY_SCHEME) again under
-                                     # their current keys, and (when every chapter ran) remove
-                                     # the old ones
     python3 tools/course.py verify [CHAPTER ...]
                                      # retrain the recorded runs of chapters (default: 03) and
                                      # check they reproduce their records
@@ -276,11 +271,9 @@ def requested(log: Path) -> set[str]:
             if line} if log.exists() else set()
 
 
-def results(argv: list[str], rekey: bool = False) -> None:
-    """``results``: train every recorded run again and rewrite the store (see the module doc).
-    With ``rekey`` (``course.py rekey``): train nothing, write the records made under an older
-    key scheme again under their current keys (``RNNLAB_STORE=rekey``), remove the old ones."""
-    parser = argparse.ArgumentParser(prog=f"course.py {'rekey' if rekey else 'results'}")
+def results(argv: list[str]) -> None:
+    """``results``: train every recorded run again and rewrite the store (see the module doc)."""
+    parser = argparse.ArgumentParser(prog="course.py results")
     parser.add_argument("chapters", nargs="*", help="chapter numbers (default: every chapter)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="chapters executed at once (each in its own process)")
@@ -289,7 +282,7 @@ def results(argv: list[str], rekey: bool = False) -> None:
     args = parser.parse_args(argv)
     notebooks = pick(args.chapters)
     log = Path(tempfile.mkdtemp()) / "requests.tsv"
-    store_mode = "rekey" if rekey else "fill" if args.missing else "refresh"
+    store_mode = "fill" if args.missing else "refresh"
     env = {"RNNLAB_FAST": "0", "RNNLAB_STORE": store_mode, "RNNLAB_STORE_LOG": str(log)}
     start = time.perf_counter()
     done = execute(notebooks, env, args.jobs)
@@ -299,7 +292,7 @@ def results(argv: list[str], rekey: bool = False) -> None:
     for path, seconds, code in done:
         print(f"  {path.stem:<28} {seconds:7.0f} s{'' if code == 0 else f'  (exit {code})'}")
     if failed:
-        sys.exit(f"course.py {'rekey' if rekey else 'results'}: {', '.join(failed)} failed; "
+        sys.exit(f"course.py results: {', '.join(failed)} failed; "
                  "the store keeps what was written")
     asked = requested(log)
     print(f"{len(asked)} recorded runs requested, {len(store_keys() & asked)} in the store")
@@ -400,10 +393,6 @@ def main(argv: list[str]) -> None:
     elif command == "results":
         setup()
         results(argv[2:])
-        report()
-    elif command == "rekey":
-        setup()
-        results(argv[2:], rekey=True)
         report()
     elif command == "verify":
         setup()

@@ -8,7 +8,8 @@ stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 3's small LSTM. ``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and
 :func:`parity_sweep` (chapter 8's two tasks) and :func:`scan_timings`. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
 judge results over seeds. ``rnnlab.experiments.store``: the results store every training run
-is recorded in and served from (:class:`Store`, :func:`provenance`). ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
+is recorded in and served from (:class:`Store`); ``rnnlab.experiments.provenance``:
+:func:`page_runs` says where a page's runs come from. ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST
 comparison of chapter 6 and of ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``:
 :func:`scratch_vs_keras` trains a small network with a NumPy loop written out and with Keras,
 :func:`char_scratch_vs_keras` a character model. ``rnnlab.experiments.language``: chapter 7's
@@ -27,7 +28,7 @@ from rnnlab.experiments.adding import (ADDING_TOLERANCE, AddingRun, ClippingRun,
 from rnnlab.experiments.comparison import (ARTICLE_CELLS, ARTICLE_VALIDATION, MNIST_TEST,
                                            MNIST_TRAIN, OPTIMIZERS, ORDERS, PROTOCOLS,
                                            CellSummary, CompareConfig, CompareRun, Comparison,
-                                           NormCheck, SUMMARY_COLUMNS, batch_norm_check, compare, environment, matmul_gflops,
+                                           NormCheck, SUMMARY_COLUMNS, batch_norm_check, compare, matmul_gflops,
                                            mean_curves, mnist_model, mnist_splits, summarize,
                                            summary_rows, write_results)
 from rnnlab.experiments.language import (LanguageRun, Seq2SeqRun, greedy_decode,
@@ -39,7 +40,9 @@ from rnnlab.experiments.records import Record
 from rnnlab.experiments.scratch import (CharScratchRun, ScratchRun, char_numpy_epoch,
                                        char_scratch_vs_keras, momentum_step, numpy_epoch,
                                        scratch_vs_keras)
-from rnnlab.experiments.store import PROTOCOL, Store, provenance
+from rnnlab.experiments.provenance import PageRuns, page_runs
+from rnnlab.experiments.recipe import PROTOCOL
+from rnnlab.experiments.store import Store
 from rnnlab.experiments.stats import (MIN_SEEDS_FOR_VERDICT, GapReport, PairedDifference, Spread,
                                       compare_spreads, gap_verdict, paired_difference, ranking,
                                       seed_spread, t_interval)
@@ -55,9 +58,9 @@ __all__ = [
     "MNIST_TEST", "MNIST_TRAIN", "MarkerRun", "OPTIMIZERS", "ORDERS", "PROTOCOLS", "Record",
     "SUMMARY_COLUMNS", "ScratchRun", "Spread", "TrainRecord", "momentum_step", "numpy_epoch",
     "scratch_vs_keras", "summary_rows", "adding_accuracy", "adding_model", "clipping_run", "compare",
-    "environment", "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
+    "fit_evaluate", "gap_verdict", "length_sweep", "marker_run", "matmul_gflops",
     "mean_curves", "mnist_model", "mnist_splits", "seed_spread", "summarize", "train",
-    "write_results", "PROTOCOL", "Store", "provenance", "gradient_norm", "ParityRun",
+    "write_results", "PROTOCOL", "Store", "PageRuns", "page_runs", "gradient_norm", "ParityRun",
     "parity_model", "parity_sweep", "scan_timings", "ForecastRun", "sunspot_forecasts",
     "NormCheck", "batch_norm_check", "PairedDifference", "paired_difference", "t_interval",
     "LanguageRun", "Seq2SeqRun", "greedy_decode", "language_run", "seq2seq_run",

@@ -15,6 +15,7 @@ from rnnlab.cells import check_cell, names as cell_names, spec as cell_spec
 from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import Splits, atomic_write
+from rnnlab.experiments.machine import flat
 from rnnlab.experiments.records import Record
 from rnnlab.experiments.training import steady_seconds, train
 from rnnlab.models import build_model
@@ -204,21 +205,6 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
     return 2 * size ** 3 * repeats / (time.perf_counter() - start) / 1e9
 
 
-def environment(provenance: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Versions and hardware, flat: Python, NumPy, Keras, the backend and its version, CPU, GPUs.
-
-    Args:
-        provenance: a recorded run's provenance (:func:`rnnlab.experiments.store.environment`
-            plus its date); default: this machine, now.
-    """
-    from rnnlab.experiments.store import environment as here
-
-    nested = dict(provenance) if provenance is not None else here()
-    # where a run was trained; a later rekeying of its record (store.rekey) is not a place
-    return {**{k: v for k, v in nested.items() if k not in ("versions", "rekeyed")},
-            **nested.get("versions", {})}
-
-
 @dataclass
 class CompareRun(Record):
     """One cell trained with one seed in a comparison.
@@ -377,7 +363,7 @@ class Comparison(Record):
 
     Attributes:
         config: what was compared.
-        environment: versions and hardware (:func:`environment`).
+        environment: versions and hardware (:func:`rnnlab.experiments.machine.flat`).
         sizes: images per split (``train``, ``validation``, ``test``).
         runs: one :class:`CompareRun` per cell and seed.
         summary: one :class:`CellSummary` per cell.
@@ -461,8 +447,8 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
             if log:
                 log(f"{cell}, seed {seed}: test accuracy {test_accuracy:.4f} "
                     f"({runs[-1].wall_seconds:.0f} s)")
-    places = {json.dumps(environment(r.provenance | {"date": ""}), sort_keys=True) for r in records}
-    where = environment(records[0].provenance) if len(places) == 1 else environment()
+    places = {json.dumps(flat(r.provenance | {"date": ""}), sort_keys=True) for r in records}
+    where = flat(records[0].provenance) if len(places) == 1 else flat()
     return Comparison(config=config, environment=where, sizes=data.sizes(), runs=runs,
                       summary=summarize(runs),
                       wall_seconds=sum(r.wall_seconds for r in runs) if all(r.served for r in records)

@@ -16,6 +16,7 @@ import numpy as np
 from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
 from rnnlab.experiments import store as results
+from rnnlab.experiments.recipe import Unkeyable, recipe
 from rnnlab.experiments.records import Record
 
 
@@ -63,14 +64,15 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
           seed: int = SEED, store: bool = True) -> TrainRecord:
     """Fit a compiled Keras model and record its history and the wall time of each epoch.
 
-    Right before ``fit``, :func:`~rnnlab.config.seed_everything` is called with ``seed``, so the
-    order of the shuffled batches depends on ``seed`` and not on what the caller drew before
-    (dropout masks come from each dropout layer's own generator, whose state is part of the
-    model and of the run's key). Afterwards the generators are seeded with ``seed`` again, so a
-    served run and a trained one leave the same state behind. With ``store`` (the default) the
-    results store is asked first (its mode is ``RNNLAB_STORE``; see
-    :mod:`rnnlab.experiments.store`): a matching record is served, and a run trained here is
-    written when the mode says so. A run whose callbacks hold functions is never recorded.
+    The run is made from one seed: build the model right after seeding with ``seed`` (rnnlab's
+    builders do it when given ``seed=``), and :func:`~rnnlab.config.seed_everything` is called
+    with it again right before ``fit``, so the order of the shuffled batches depends on ``seed``
+    and not on what the caller drew before (dropout masks come from each dropout layer's own
+    generator, part of the model's initial variables). Afterwards the generators are seeded with
+    ``seed`` again, so a served run and a trained one leave the same state behind. With ``store``
+    (the default) the results store decides (:func:`rnnlab.experiments.store.serve_or_train`,
+    mode ``RNNLAB_STORE``): a recorded run is served, and a run trained here is written when
+    the mode says so. A run whose callbacks hold functions is never recorded.
 
     Args:
         model: a compiled ``keras.Model``.
@@ -93,6 +95,8 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
         rnnlab.experiments.store.MissingRecord: in strict mode, for a run the store lacks.
         rnnlab.experiments.store.RecordMismatch: in verify mode, for a run that does not
             reproduce its record.
+        rnnlab.experiments.store.InitMismatch: for a recorded run whose initial weights are
+            not this model's (it was not built right after seeding with ``seed``).
         rnnlab.experiments.store.StoreError: for a model served from the store and trained again
             (its optimizer state was not recorded).
     """
@@ -103,33 +107,84 @@ def train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: 
     if not inputs or any(len(part) != len(y) for part in inputs):
         raise ValueError(f"x and y must have the same number of samples, got "
                          f"{[len(part) for part in inputs]} and {len(y)}")
-    mode = results.mode() if store else "off"
-    material = None
-    initial: list[np.ndarray] = []
-    if mode != "off":
-        if getattr(model, "_rnnlab_served", None):
-            raise results.StoreError(
-                f"{model.name} holds the weights of recorded run {model._rnnlab_served} but not "
-                "its optimizer state, so training it further would not be the recorded "
-                "continuation; build the model again, or set RNNLAB_STORE=off or refresh")
+    store_mode = results.mode() if store else "off"
+    what = None
+    if store_mode != "off":
         validation = validation_data or (None, None)
-        initial = results.variable_values(model)
         try:
-            material = results.key_material(
-                model, {**_named("x", x), "y": y, **_named("x_validation", validation[0]),
-                    "y_validation": validation[1]},
-                {"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
-                 "seed": seed}, callbacks, values=initial)
-        except results.Unkeyable:
-            mode = "off"
+            what = recipe(model, {**_named("x", x), "y": y, **_named("x_validation", validation[0]),
+                                  "y_validation": validation[1]},
+                          {"epochs": epochs, "batch_size": batch_size, "shuffle": bool(shuffle),
+                           "seed": seed}, callbacks)
+        except Unkeyable:
+            store_mode = "off"
+    label = f"{model.name}: {model.count_params():,} parameters, {epochs} epoch(s), seed {seed}"
+
+    def fit() -> results.Trained:
+        done = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
+                    validation_data=validation_data, callbacks=callbacks, verbose=verbose,
+                    shuffle=shuffle, seed=seed)
+        return done.history, done.epoch_seconds, done.params, done.wall_seconds
+
     try:
-        return _train(model, x, y, epochs=epochs, batch_size=batch_size,
-                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
-                      shuffle=shuffle, seed=seed, mode=mode, material=material,
-                      initial=initial)
+        outcome = results.serve_or_train(model, what, label, fit, store_mode=store_mode)
     finally:
         # the same generator state after a served run as after a trained one
         seed_everything(seed)
+    run = outcome.run
+    return TrainRecord(history=run.history, epoch_seconds=run.epoch_seconds, params=run.params,
+                       wall_seconds=run.wall_seconds, key=run.key, provenance=run.provenance,
+                       served=outcome.served)
+
+
+def fit(model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
+        verbose: int | str = "auto", callbacks: Sequence[Any] | None = None,
+        validation_data: tuple[Any, Any] | None = None, shuffle: bool = True,
+        seed: int = SEED) -> Any:
+    """``model.fit`` with the same arguments and return value, served from the course's
+    recorded runs when this exact run was recorded.
+
+    Build the model right after ``keras.utils.set_random_seed(seed)``: the one seed decides the
+    initial weights and (here, again, right before training) the order of the batches, so the
+    run is the same everywhere. When the results store holds the run, its trained weights are
+    loaded into ``model`` and its history returned, instead of training again; ``evaluate`` and
+    ``predict`` then work as after training. See :func:`train` for the store's part.
+
+    Args:
+        model: a compiled ``keras.Model``.
+        x, y: training inputs (a list of arrays for several inputs) and targets.
+        batch_size: samples per gradient step (Keras' default, 32).
+        epochs: passes over the training data.
+        verbose: 0 silent, 2 one line per epoch; ``"auto"`` and 1 mean 2 here (a progress bar
+            per batch fills a page).
+        callbacks: Keras callbacks (e.g. ``keras.callbacks.EarlyStopping``).
+        validation_data: ``(x_val, y_val)``, evaluated after every epoch.
+        shuffle: shuffle the training samples before every epoch.
+        seed: the seed the model was built with, and that orders the batches.
+
+    Returns:
+        A ``keras.callbacks.History``: ``.history`` maps each metric to its value per epoch,
+        ``.epoch`` lists the epochs, ``.model`` is the model.
+    """
+    import keras
+
+    shown = 0 if verbose == 0 else 2
+    record = train(model, x, y, epochs=epochs, batch_size=batch_size,
+                   validation_data=validation_data, callbacks=list(callbacks or []),
+                   verbose=shown, shuffle=shuffle, seed=seed)
+    if record.served and shown:
+        date = str(record.provenance.get("date", "?"))[:10]
+        print(f"Recorded run, trained on {date}: loaded its weights and history")
+        for epoch in range(len(next(iter(record.history.values()), []))):
+            scores = " - ".join(f"{name}: {values[epoch]:.4f}"
+                                for name, values in record.history.items())
+            print(f"Epoch {epoch + 1}/{epochs} - {scores}")
+    history = keras.callbacks.History()
+    history.set_model(model)
+    history.history = {name: list(values) for name, values in record.history.items()}
+    history.epoch = list(range(len(next(iter(history.history.values()), []))))
+    history.params = {"verbose": shown, "epochs": epochs}
+    return history
 
 
 def steady_seconds(epoch_seconds: Sequence[float]) -> float:
@@ -148,94 +203,11 @@ def steady_seconds(epoch_seconds: Sequence[float]) -> float:
 
 
 def _named(name: str, x: Any) -> dict[str, Any]:
-    """The arrays of one argument by name for the key: ``x``, or ``x0``, ``x1``, ... for a model
-    with several inputs (a list of arrays)."""
+    """The arrays of one argument by name for the recipe: ``x``, or ``x0``, ``x1``, ... for a
+    model with several inputs (a list of arrays)."""
     if isinstance(x, (list, tuple)):
         return {f"{name}{i}": part for i, part in enumerate(x)}
     return {name: x}
-
-
-def _train(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
-           validation_data: Any, callbacks: Sequence[Any], verbose: int, shuffle: bool,
-           seed: int, mode: str, material: Mapping[str, Any] | None,
-           initial: Sequence[np.ndarray] = ()) -> TrainRecord:
-    """:func:`train` after its checks: the store's part (``initial``: the model's variable
-    values before training, for the initial-weight fingerprints)."""
-    if mode == "off" or material is None:
-        record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
-                      validation_data=validation_data, callbacks=callbacks, verbose=verbose,
-                      shuffle=shuffle, seed=seed)
-        run = results.new_run("", model.name, {}, record.history, record.epoch_seconds,
-                              record.params, record.wall_seconds)
-        results.SESSION.append((run, False))
-        record.provenance = run.provenance
-        return record
-    key = results.run_key(material)
-    label = f"{model.name}: {model.count_params():,} parameters, {epochs} epoch(s), seed {seed}"
-    results.log_request(key, label)
-    box = results.Store()
-    init = [results.init_fingerprint(v) for v in initial]
-    held = None                        # the record under this key, read once
-    if key in box and mode != "verify":
-        try:
-            held = box.read(key)
-        except results.InvalidRecord:
-            if mode != "refresh":          # refresh rewrites a damaged record
-                raise
-    # another run shares the key's description of the initial weights, but not the weights
-    clash = (held is not None and held.init is not None
-             and not results.fingerprints_agree(held.init, init))
-    if clash and mode in {"strict", "rekey"}:
-        raise results.MissingRecord(
-            f"the record {key} of {label} was trained from other initial weights (their "
-            f"projections differ by more than {results.INIT_TOLERANCE}); run "
-            "`python3 tools/course.py results` to record this run")
-    stored = held if mode in {"read", "fill", "strict", "rekey"} and not clash else None
-    if stored is None and mode == "rekey":
-        old = box.predecessor(material, initial)
-        if old is None:
-            raise results.MissingRecord(
-                f"the results store {box.runs} has no record of {label} (key {key}) under "
-                "either key scheme; run `python3 tools/course.py results` to record it")
-        stored = box.rekey(old, material, init)
-    if stored is not None:
-        variables = box.weights(key)
-        if len(variables) != len(model.variables):
-            raise results.InvalidRecord(f"record {key} holds {len(variables)} variables, the "
-                                        f"model has {len(model.variables)}")
-        for variable, value in zip(model.variables, variables):
-            variable.assign(value)
-        model._rnnlab_served = key
-        results.SESSION.append((stored, True))
-        return TrainRecord(history=stored.history, epoch_seconds=stored.epoch_seconds,
-                           params=stored.params, wall_seconds=stored.wall_seconds, key=key,
-                           provenance=stored.provenance, served=True)
-    if mode == "strict":
-        raise results.MissingRecord(
-            f"the results store {box.runs} has no record of {label} (key {key}); run "
-            "`python3 tools/course.py results` to record it")
-    if mode == "verify" and key not in box:
-        raise results.MissingRecord(f"no record of {label} (key {key}) to verify")
-    record = _fit(model, x, y, epochs=epochs, batch_size=batch_size,
-                  validation_data=validation_data, callbacks=callbacks, verbose=verbose,
-                  shuffle=shuffle, seed=seed)
-    run = results.new_run(key, label, material, record.history, record.epoch_seconds,
-                          record.params, record.wall_seconds, init=init)
-    if mode == "verify":
-        problems = results.compare_histories(box.read(key).history, record.history)
-        if problems:
-            raise results.RecordMismatch(f"{label} (key {key}) does not reproduce its record:\n"
-                                         + "\n".join(problems))
-    if mode in {"fill", "refresh"}:
-        if clash:
-            raise results.StoreError(
-                f"{label} and the recorded run {key} share a key but not their initial "
-                "weights (the key's description of them coincides); the store cannot hold "
-                "both: change one run's seed")
-        box.write(run, results.variable_values(model))
-    results.SESSION.append((run, False))
-    record.key, record.provenance = key, run.provenance
-    return record
 
 
 def _fit(model: Any, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_size: int,
