@@ -7,6 +7,13 @@ from typing import Any
 import numpy as np
 
 
+LABEL_WORDS = 4
+"""The longest text :func:`glue` accepts, in words: a label (a cell's name, a date, a setting),
+never a sentence or a clause, which the prose writes by hand."""
+LABEL_CHARS = 40
+"""The longest text :func:`glue` accepts, in characters."""
+
+
 def glue(name: str, value: Any, display: bool = False) -> Any:
     """Make ``value`` available to the prose as ``{glue:}`name```, and return it.
 
@@ -15,15 +22,23 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
 
     Args:
         name: the key the prose refers to.
-        value: the computed number, string or figure.
+        value: a number, a short label (at most :data:`LABEL_WORDS` words and
+            :data:`LABEL_CHARS` characters) or a figure. Sentences are written in the prose by
+            hand, with the numbers glued into them.
         display: also show the value in the notebook's output.
 
     Returns:
         ``value``, unchanged.
 
+    Raises:
+        TypeError: for text longer than a label, or a value that is none of the above.
+
     NumPy scalars are glued as the equivalent Python number: NumPy 2 writes ``np.float64(0.5)``
     as their text, which ``{glue:text}`name:.2f``` could not format.
     """
+    problem = glue_problem(value)
+    if problem:
+        raise TypeError(f"glue({name!r}, ...): {problem}")
     shown = value.item() if isinstance(value, np.generic) else value
     try:
         from myst_nb import glue as myst_glue
@@ -31,6 +46,23 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         return value
     myst_glue(name, shown, display=display)
     return value
+
+
+def glue_problem(value: Any) -> str | None:
+    """Why ``value`` may not be glued into the prose, or None when it may (see :func:`glue`)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "a truth value is a branch of the text; write the sentence and guard it with rnnlab.claim"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    if isinstance(value, str):
+        if len(value.split()) > LABEL_WORDS or len(value) > LABEL_CHARS:
+            return (f"{value[:60]!r} is text of {len(value.split())} words; glue numbers and short "
+                    f"labels (at most {LABEL_WORDS} words, {LABEL_CHARS} characters) and write "
+                    "the sentence in the prose")
+        return None
+    if type(value).__name__ == "Figure":          # matplotlib's, without importing matplotlib
+        return None
+    return f"cannot glue a {type(value).__name__}: glue a number, a short label or a figure"
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -1,9 +1,10 @@
-"""The claim audit: numbers and comparisons in the prose are computed, and known errors stay fixed.
+"""The claims of the book: every sentence that states a comparison is guarded by
+``rnnlab.claim``, which fails the published build when the recorded numbers stop showing it,
+and every factor the prose states is computed.
 
-Every factor the prose states ("a hundred times", "10×", "three-fold") must come from a glued
-value, so it cannot drift away from what the chapter computes. The few factors that are exact by
-definition are listed with the reason and the place that asserts them. The errata list holds
-statements an expert review found wrong (issue 13); they must not come back.
+Every factor ("a hundred times", "10×", "three-fold") must come from a glued value, so it
+cannot drift away from what the chapter computes. The few factors that are exact by definition
+are listed with the reason and the place that asserts them.
 """
 import json
 import re
@@ -88,64 +89,98 @@ def test_every_allowed_factor_is_still_on_its_page():
         assert allowed in prose(ROOT / "book" / page).replace("\n", " "), (page, allowed)
 
 
-# (file, pattern of the wrong statement, what was wrong): issue 13's errata
-ERRATA = [
-    ("book/02_gradients.ipynb", r"bias\[\.\.\., block\] = gate_bias",
-     "a GRU with reset_after=True has two bias rows: setting both gives sigma(10), not sigma(5)"),
-    ("book/02_gradients.ipynb", r"the criterion of\s+the original paper",
-     "0.04 was Hochreiter & Schmidhuber's criterion on a target with half our spread"),
-    ("book/02_gradients.ipynb", r"The \*\*adding problem\*\* \{cite\}`hochreiter1997long` is",
-     "the data are Le et al.'s variant, not Hochreiter & Schmidhuber's"),
-    ("book/02_gradients.ipynb", r"the\s+Jacobians can grow, and a gradient step",
-     "rho = 1.5 with inputs of size 1 does not grow: the fitted slope is near 0"),
-    ("book/03_lstm.ipynb", r"assert big\[30\] > 1",
-     "a norm above 1 at one lag does not show geometric growth"),
-    ("book/03_lstm.ipynb", r"Gal and Ghahramani \{cite\}`gal2016theoretically` showed is needed",
-     "per-step dropout on non-recurrent connections works (Zaremba et al. 2014)"),
-    ("book/03_lstm.ipynb", r"Gaussian noise of the same size",
-     "the noise has std 0.5 against a signal of ±1, and a flag channel marks the signal"),
-    ("book/03_lstm.ipynb", r"following \{cite\}`jozefowicz2015empirical`",
-     "forget bias positive goes back to Gers et al. (2000)"),
-    ("book/03_lstm.ipynb", r"The heatmaps show the same for\s+all 8 units",
-     "not computed"),
-    ("book/03_lstm.ipynb", r"several times faster",
-     "not measured"),
-    ("book/01_history.ipynb", r"Peephole connections\*\* \(Gers, Schraudolph",
-     "peepholes first appeared in Gers & Schmidhuber (2000, IJCNN)"),
-    ("rnnlab/history.py", r"Milestone\(2002, \"Peephole",
-     "peepholes first appeared in 2000"),
-    ("book/05_keras_examples.ipynb", r"Row by row \(chapter 6\) the same\s+cells learn much faster",
-     "compares different setups and computes nothing"),
-    ("book/05_keras_examples.ipynb", r"a classic long-range benchmark",
-     "Le et al.'s pixel MNIST reads 784 pixels, not a 10 x 10 image"),
-    ("book/05_keras_examples.ipynb", r"zeroes half of the last state's\s+values at random",
-     "Keras' Dropout also rescales the kept values by 1/(1 - p)"),
-    ("book/06_mnist_comparison.ipynb", r"a hundred times\s+less",
-     "sqrt(10,000 / 10) is about 31.6"),
-    ("book/06_mnist_comparison.ipynb", r"three to four times the parameters",
-     "the whole models are 2.8x and 3.6x: glued"),
-    ("book/06_mnist_comparison.ipynb", r"only a small fraction of\s+what the cores can do",
-     "the peak was not measured in the chapter"),
-    ("book/06_mnist_comparison.ipynb", r"Keras runs these layers as fused cuDNN kernels",
-     "SimpleRNN has no cuDNN path on any backend"),
-    ("benchmarks/mnist_cells.py", r"Keras uses the fused cuDNN\s+kernels",
-     "SimpleRNN has no cuDNN path on any backend"),
-    ("rnnlab/data/synthetic.py", r"the\s+same size as the signal",
-     "std 0.5 is half the signal's amplitude"),
-    ("book/02_gradients.ipynb", r"inputs of size 1 push the 32 units",
-     "with rho > 1 the recurrence itself drives the state into saturation, tiny inputs too"),
-    ("book/03_lstm.ipynb", r"whatever the forget gate does",
-     "f is part of M = diag(f) + diag(o) U_c diag(i): it shifts the spectrum"),
-    ("book/03_lstm.ipynb", r"The network has not\s+built the textbook latch \(\$f_t = 1\$, \$i_t = 0\$\): its forget gate averages",
-     "the average over both classes hid that the forget gate differs by class"),
-    ("rnnlab/gradients.py", r"diag\(1 − h_s²\) Uᵀ",
-     "notation.md's row convention: J_s = U diag(1 − h_s²)"),
-]
+# --- rnnlab.claim -------------------------------------------------------------------------------
+
+def claims_of(notebook):
+    """The claims a notebook makes: the sentence of each ``rnnlab.claim(condition, "...")`` call,
+    which must be a string literal (so this list needs no execution)."""
+    import ast
+
+    found = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "\n".join(  # IPython magics (%pip, !ls) become a statement Python parses
+            line[:len(line) - len(line.lstrip())] + "pass"
+            if line.lstrip().startswith(("%", "!")) else line
+            for line in "".join(cell["source"]).splitlines())
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "claim":
+                args = list(node.args) + [k.value for k in node.keywords if k.arg == "says"]
+                text = args[1] if len(args) > 1 else None
+                assert isinstance(text, ast.Constant) and isinstance(text.value, str), (
+                    f"{notebook.name}: a claim's sentence must be a string literal: "
+                    f"{ast.unparse(node)}")
+                found.append(text.value)
+    return found
 
 
-@pytest.mark.parametrize("path, pattern, why", ERRATA, ids=[f"{p}:{w[:30]}" for p, _, w in ERRATA])
-def test_a_fixed_error_does_not_come_back(path, pattern, why):
-    text = (ROOT / path).read_text(encoding="utf-8")
-    if path.endswith(".ipynb"):  # search the cells' text, not the JSON escapes
-        text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
-    assert not re.search(pattern, text), f"{path}: {why}"
+def book_claims():
+    return {text: notebook.name for notebook in sorted((ROOT / "book").glob("*.ipynb"))
+            for text in claims_of(notebook)}
+
+
+def test_every_claim_is_a_literal_and_the_sentences_are_unique():
+    seen = {}
+    for notebook in sorted((ROOT / "book").glob("*.ipynb")):
+        for text in claims_of(notebook):
+            assert text not in seen, f"the claim {text!r} is made twice ({seen[text]}, {notebook.name})"
+            seen[text] = notebook.name
+
+
+def test_a_false_claim_raises_in_full_mode_and_is_only_recorded_in_fast_mode(monkeypatch, tmp_path):
+    import rnnlab
+    from rnnlab import claims
+    from rnnlab.experiments import store
+
+    log = tmp_path / "claims.tsv"
+    monkeypatch.setenv("RNNLAB_CLAIMS_LOG", str(log))
+    monkeypatch.setenv("RNNLAB_FAST", "0")
+    monkeypatch.delenv("RNNLAB_STORE", raising=False)
+    monkeypatch.setattr(store, "TRAINED_UNRECORDED", [])
+    assert rnnlab.claim(2 > 1, "two beats one")
+    with pytest.raises(claims.ClaimFailed, match="one beats two"):
+        rnnlab.claim(1 > 2, "one beats two")
+    monkeypatch.setenv("RNNLAB_FAST", "1")
+    assert rnnlab.claim(1 > 2, "one beats two, fast") is False        # recorded, no error
+    assert log.read_text().splitlines() == ["ok\ttwo beats one", "false\tone beats two",
+                                            "false\tone beats two, fast"]
+    with pytest.raises(TypeError, match="sentence"):
+        rnnlab.claim(True, "")
+
+
+def test_numbers_trained_here_get_a_warning_not_an_error(monkeypatch):
+    import rnnlab
+    from rnnlab import claims
+    from rnnlab.experiments import store
+
+    monkeypatch.setenv("RNNLAB_FAST", "0")
+    monkeypatch.setenv("RNNLAB_STORE", "off")                       # the learner trains everything
+    monkeypatch.setattr(store, "TRAINED_UNRECORDED", [])
+    with pytest.warns(claims.ClaimWarning, match="trained here"):
+        assert rnnlab.claim(False, "a sentence about recorded runs") is False
+    monkeypatch.setenv("RNNLAB_STORE", "read")
+    monkeypatch.setattr(store, "TRAINED_UNRECORDED", ["a run the store lacked"])
+    with pytest.warns(claims.ClaimWarning):
+        rnnlab.claim(False, "another sentence")
+
+
+def test_an_injected_false_claim_fails_a_full_build_of_a_notebook(monkeypatch):
+    """The mechanism end to end: a notebook whose claim is false fails to execute in full mode
+    (as the published build executes it) and executes in fast mode."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import rnnlab\nx = 3\n"
+                                          "rnnlab.claim(x < 2, 'x is below two')")]
+    monkeypatch.delenv("RNNLAB_STORE", raising=False)
+    for fast, fails in (("1", False), ("0", True)):
+        monkeypatch.setenv("RNNLAB_FAST", fast)          # the kernel inherits the environment
+        client = NotebookClient(nbformat.from_dict(nb), timeout=60, kernel_name="python3")
+        if fails:
+            with pytest.raises(CellExecutionError, match="ClaimFailed"):
+                client.execute()
+        else:
+            client.execute()

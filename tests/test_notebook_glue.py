@@ -24,3 +24,19 @@ def test_markdown_table_writes_header_separator_and_rows_and_checks_widths():
     with pytest.raises(ValueError, match="row 1 has 1 cells, the header 2"):
         markdown_table(["cell", "acc"], [["LSTM"]])
     assert getattr(table(["a"], [[1]]), "data", None) == "| a |\n|---|\n| 1 |"
+
+
+def test_glue_takes_numbers_labels_and_figures_and_refuses_sentences():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pytest
+
+    for value in (3, 0.25, np.float32(1.5), "GRU", "2026-11-26 to 2026-12-01", plt.figure()):
+        assert glue("ok", value) is value
+    plt.close("all")
+    for value, why in [("the gated cells beat the simple one", "words"),
+                       ("x" * 41, "words"), (True, "truth value"), ({"a": 1}, "cannot glue")]:
+        with pytest.raises(TypeError, match=why):
+            glue("bad", value)

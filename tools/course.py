@@ -340,7 +340,8 @@ def site_build(mode: str, strict: bool = False) -> Path:
     env = {"RNNLAB_FAST": "1" if mode == "fast" else "0"}
     log = out / "store-requests.tsv"
     if strict:
-        env.update(RNNLAB_STORE="strict", RNNLAB_STORE_LOG=str(log))
+        env.update(RNNLAB_STORE="strict", RNNLAB_STORE_LOG=str(log),
+                   RNNLAB_CLAIMS_LOG=str(out / "claims.tsv"))
     stage(f"build site ({mode} mode{', strictly from the results store' if strict else ''})",
           *SITE_BUILD, "--path-output", str(out), env=env)
     if strict:
@@ -425,8 +426,9 @@ def main(argv: list[str]) -> None:
         def published_site() -> None:
             built.append(site_build("full", strict=True))
             readers(built[0])
-            stage("reader notebooks: numbers, no MyST", str(PY), "-m", "pytest", "-q",
-                  "tests/test_reader.py", env={"RNNLAB_READERS": str(BUILD / "reader")})
+            stage("published site: claims, glue, sentences; readers: numbers, no MyST",
+                  str(PY), "-m", "pytest", "-q", "tests/test_published.py", "tests/test_reader.py",
+                  env={"RNNLAB_BUILD": str(BUILD / "full"), "RNNLAB_READERS": str(BUILD / "reader")})
 
         # side by side: no chapter compares a live timing with a recorded one any more (chapter
         # 6 reads its epochs and its matrix-product ceiling from one benchmark file)
