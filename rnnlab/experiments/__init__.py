@@ -6,7 +6,7 @@ stopping and one evaluation on the test set. ``rnnlab.experiments.adding``:
 :func:`length_sweep` trains cells on the adding problem (chapters 2 and 4),
 :func:`clipping_run` is chapter 2's exploding-gradient experiment and :func:`marker_run` chapter
 3's small LSTM. ``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and
-:func:`parity_sweep` (chapter 8's two tasks) and :func:`scan_timings`. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
+:func:`parity_sweep` (chapter 9's two tasks) and :func:`scan_timings`. ``rnnlab.experiments.stats``: :func:`seed_spread` and :func:`gap_verdict`
 judge results over seeds. ``rnnlab.experiments.store``: the results store every training run
 is recorded in and served from (:class:`Store`); ``rnnlab.experiments.provenance``:
 :func:`page_runs` says where a page's runs come from. ``rnnlab.experiments.comparison``: :func:`compare` is the MNIST

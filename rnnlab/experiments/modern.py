@@ -1,4 +1,4 @@
-"""Chapter 8's experiments: what the minimal gated cells can and cannot learn, and scan timings.
+"""Chapter 9's experiments: what the minimal gated cells can and cannot learn, and scan timings.
 
 :func:`parity_sweep` trains cells on running parity (:func:`rnnlab.data.parity_problem`), the
 state-tracking task where gates that cannot see h_{t-1} fail; the adding problem, where they
@@ -24,7 +24,7 @@ from rnnlab.models import build_model, recurrent_layer
 
 TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
 """Where ``benchmarks/scan_speed.py`` writes its files: inside the package, so that they ship
-with it and chapter 8 reads them wherever ``rnnlab`` is installed."""
+with it and chapter 9 reads them wherever ``rnnlab`` is installed."""
 
 
 @dataclass
