@@ -7,7 +7,7 @@ For each Keras backend (one process each: ``KERAS_BACKEND`` is read when Keras i
 each length T, three one-layer models read a (batch, T, features) input and return every state
 h_1 … h_T, with a mean-squared loss on all of them, so the backward pass runs through every step:
 
-* ``min_gru_scan``: :class:`rnnlab.layers.MinGRU` with ``parallel=True`` (``keras.ops.associative_scan``);
+* ``min_gru_scan``: :class:`rnnlab.cells.minimal_layers.MinGRU` with ``parallel=True`` (``keras.ops.associative_scan``);
 * ``min_gru_loop``: the same layer with ``parallel=False`` (``keras.ops.scan``, one step at a time);
 * ``gru``: ``keras.layers.GRU``, the classic cell, whose gates read h_{t-1}.
 
@@ -38,7 +38,7 @@ import numpy as np
 import keras
 import rnnlab
 from rnnlab.experiments.machine import environment
-from rnnlab.layers import MinGRU
+from rnnlab.cells.minimal_layers import MinGRU
 batch, features, units, repeats = (int(a) for a in sys.argv[1:5])
 lengths = [int(a) for a in sys.argv[5:]]
 LAYERS = {"min_gru_scan": lambda: MinGRU(units, return_sequences=True, parallel=True),

@@ -178,7 +178,7 @@ def keras_jacobian_norms(layer: Any, x: np.ndarray) -> np.ndarray:
 
     Args:
         layer: a built ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU``, or a minimal layer of
-            :mod:`rnnlab.layers`.
+            :mod:`rnnlab.cells.minimal_layers`.
         x: one sequence, shape (1, timesteps, features).
 
     Returns:

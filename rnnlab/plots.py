@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from rnnlab.cells import names, spec
-from rnnlab.history import MILESTONES, THEMES, Milestone
+from rnnlab.milestones import MILESTONES, THEMES, Milestone
 
 CELL_LABELS = {name: spec(name).label for name in names()}
 """Each registered cell's label in figures and tables (from its :class:`~rnnlab.cells.CellSpec`)."""
@@ -41,7 +41,7 @@ def timeline(milestones: Sequence[Milestone] = MILESTONES) -> Any:
     """The history of recurrent networks as a timeline, one row per milestone, coloured by theme.
 
     Args:
-        milestones: the milestones to draw (default: ``rnnlab.history.MILESTONES``).
+        milestones: the milestones to draw (default: ``rnnlab.milestones.MILESTONES``).
 
     Returns:
         The Figure.

@@ -100,7 +100,7 @@ def test_scan_and_loop_agree_in_float32_on_a_long_sequence(cell):
 def test_keras_layers_round_trip_through_their_config_and_explain_bad_input():
     import keras
 
-    from rnnlab.layers import MinGRU, MinLSTM
+    from rnnlab.cells.minimal_layers import MinGRU, MinLSTM
 
     layer = MinLSTM(4, return_sequences=True, go_backwards=True, parallel=False, name="m")
     clone = keras.layers.deserialize(keras.layers.serialize(layer))

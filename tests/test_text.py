@@ -11,7 +11,7 @@ from rnnlab.data import text as textdata
 from rnnlab.data.synthetic import ADDITION_SYMBOLS, addition_strings
 from rnnlab.data.text import (CORPUS_SHA256, UNKNOWN, Vocabulary, lm_streams, lm_windows,
                               load_corpus, split_text)
-from rnnlab.text import (CharLM, NGramModel, best_ngram, bits_per_char, generate, perplexity,
+from rnnlab.language_model import (CharLM, NGramModel, best_ngram, bits_per_char, generate, perplexity,
                          sample_next, temperature_probabilities)
 
 CELLS = ("simple_rnn", "lstm", "gru")
@@ -432,7 +432,7 @@ def brute_force_discounted(train, test, order, V, D):
 
 @pytest.mark.parametrize("order", [1, 2, 3, 5])
 def test_discounted_ngram_matches_the_recursion_by_hand(order):
-    from rnnlab.text import DiscountedNGram
+    from rnnlab.language_model import DiscountedNGram
 
     rng = np.random.default_rng(order + 10)
     train, test = rng.integers(0, 6, 500), rng.integers(0, 6, 150)
@@ -443,7 +443,7 @@ def test_discounted_ngram_matches_the_recursion_by_hand(order):
 
 
 def test_discounted_probabilities_sum_to_one_even_after_unseen_contexts():
-    from rnnlab.text import DiscountedNGram
+    from rnnlab.language_model import DiscountedNGram
 
     rng = np.random.default_rng(3)
     train = rng.integers(0, 5, 200)
@@ -497,7 +497,7 @@ def test_the_corpus_leaves_out_the_documentation_copies():
 
 @pytest.mark.parametrize("smoothing", ["add-alpha", "discount"])
 def test_a_new_setting_on_the_same_counts_is_a_fresh_fit(smoothing):
-    from rnnlab.text import SMOOTHING
+    from rnnlab.language_model import SMOOTHING
 
     kind, values = SMOOTHING[smoothing]
     rng = np.random.default_rng(13)

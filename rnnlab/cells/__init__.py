@@ -14,7 +14,7 @@ import pkgutil
 from rnnlab.cells.registry import CellSpec, by_keras_class, names, register, sigmoid, spec
 
 for _module in pkgutil.iter_modules(__path__):
-    if _module.name not in {"registry", "layer", "scan"}:
+    if _module.name not in {"registry", "layer", "scan", "minimal_layers"}:  # no SPEC there
         importlib.import_module(f"{__name__}.{_module.name}")
 
 from rnnlab.cells.gru import gru_cache, gru_step, gru_step_backward  # noqa: E402

@@ -285,7 +285,7 @@ def step_flops(cell: str, features: int, units: int) -> int:
 
 def weights_holder(layer: Any) -> Any:
     """What holds a layer's weights: Keras' recurrent layers keep them on ``layer.cell``, the
-    course's minimal layers (``rnnlab.layers``) on the layer itself."""
+    course's minimal layers (``rnnlab.cells.minimal_layers``) on the layer itself."""
     return getattr(layer, "cell", layer)
 
 

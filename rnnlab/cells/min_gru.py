@@ -1,7 +1,7 @@
 """The minimal GRU of Feng et al. (2024): gates that read x_t only, so the recurrence is linear.
 
 Forward step beside backward step, as for the classic cells. The Keras layer that computes the
-same thing, step by step or by a parallel scan, is :class:`rnnlab.layers.MinGRU`.
+same thing, step by step or by a parallel scan, is :class:`rnnlab.cells.minimal_layers.MinGRU`.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def min_gru_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
 
 def min_gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndarray
                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """One step of the minimal GRU (``rnnlab.layers.MinGRU``).
+    """One step of the minimal GRU (``rnnlab.cells.minimal_layers.MinGRU``).
 
     z_t = σ(x_t W_z + b_z)
     h~_t = x_t W_h + b_h
@@ -82,7 +82,7 @@ step, step_back = input_gated(min_gru_step, min_gru_step_backward)
 
 
 def _keras_layer(units: int, **options: Any) -> Any:
-    from rnnlab.layers import MinGRU
+    from rnnlab.cells.minimal_layers import MinGRU
 
     return MinGRU(units, **options)
 

@@ -1,6 +1,6 @@
 """The minimal LSTM of Feng et al. (2024): no output gate, no cell state, gates that read x_t only.
 
-Forward step beside backward step. The Keras layer is :class:`rnnlab.layers.MinLSTM`.
+Forward step beside backward step. The Keras layer is :class:`rnnlab.cells.minimal_layers.MinLSTM`.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def min_lstm_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
 
 def min_lstm_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, b: np.ndarray
                   ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """One step of the minimal LSTM (``rnnlab.layers.MinLSTM``).
+    """One step of the minimal LSTM (``rnnlab.cells.minimal_layers.MinLSTM``).
 
     f_t = σ(x_t W_f + b_f),  i_t = σ(x_t W_i + b_i),  h~_t = x_t W_h + b_h
     h_t = f'_t ⊙ h_{t-1} + i'_t ⊙ h~_t,  with f'_t = f_t / (f_t + i_t), i'_t = i_t / (f_t + i_t)
@@ -88,7 +88,7 @@ step, step_back = input_gated(min_lstm_step, min_lstm_step_backward)
 
 
 def _keras_layer(units: int, **options: Any) -> Any:
-    from rnnlab.layers import MinLSTM
+    from rnnlab.cells.minimal_layers import MinLSTM
 
     return MinLSTM(units, **options)
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.exercises import WrongAnswer, as_array, call_answer, checker, diagnose, evaluate
-from rnnlab.text import NGramModel, temperature_probabilities
+from rnnlab.language_model import NGramModel, temperature_probabilities
 
 
 @checker("bits-per-char")

@@ -49,7 +49,7 @@ class LanguageRun(Record):
         train_windows: how many training windows an epoch reads.
         served, provenance: whether the run came from the results store, and where and when it
             was trained.
-        lm: the trained model's NumPy twin (:class:`rnnlab.text.CharLM`; not written to JSON).
+        lm: the trained model's NumPy twin (:class:`rnnlab.language_model.CharLM`; not written to JSON).
     """
 
     cell: str
@@ -130,7 +130,7 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
 
     from rnnlab.data.text import lm_streams, lm_windows, load_text
     from rnnlab.models import language_model
-    from rnnlab.text import CharLM
+    from rnnlab.language_model import CharLM
 
     data = load_text()
     window = integer("window", window, minimum=2)
@@ -165,11 +165,11 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
 
 def untrained_language_model(cell: str, *, units: int = 128, embedding_dim: int = 32,
                              seed: int = SEED) -> Any:
-    """The NumPy twin (:class:`rnnlab.text.CharLM`) of :func:`language_run`'s model before
+    """The NumPy twin (:class:`rnnlab.language_model.CharLM`) of :func:`language_run`'s model before
     training: the same initial weights for the same seed."""
     from rnnlab.data.text import load_text
     from rnnlab.models import language_model
-    from rnnlab.text import CharLM
+    from rnnlab.language_model import CharLM
 
     model = language_model(cell, len(load_text().vocabulary), units,
                            embedding_dim=embedding_dim, seed=seed)

@@ -171,7 +171,7 @@ class CharScratchRun(Record):
         cell, units, window, batch_size, learning_rate, momentum, clip, epochs, train_chars:
             the setting.
         numpy_epoch_seconds, keras_epoch_seconds: wall time of each epoch.
-        lm: the NumPy-trained model (:class:`rnnlab.text.CharLM`; not written to JSON).
+        lm: the NumPy-trained model (:class:`rnnlab.language_model.CharLM`; not written to JSON).
     """
 
     numpy_loss: list[float]
@@ -262,7 +262,7 @@ def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simp
 
     from rnnlab.data.text import lm_windows
     from rnnlab.models import language_model
-    from rnnlab.text import CharLM
+    from rnnlab.language_model import CharLM
 
     integer("epochs", epochs)
     batch_size = integer("batch_size", batch_size)

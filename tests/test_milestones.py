@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from rnnlab.history import MILESTONES, THEMES
+from rnnlab.milestones import MILESTONES, THEMES
 
 BIB = (Path(__file__).resolve().parent.parent / "book" / "references.bib").read_text()
 ENTRIES = dict(re.findall(r"@\w+\{(\w+),(.*?)\n\}", BIB, flags=re.S))
