@@ -4,6 +4,8 @@
     python3 tools/course.py site     # set up if needed, build the site (full budgets)
     python3 tools/course.py test     # set up if needed, run every test (fast mode), including
                                      # the browser test of the built site (needs Debian's chromium)
+    python3 tools/course.py unit     # set up if needed, run the unit tests alone (fast mode, no
+                                     # notebook executed, no browser): the contributor's loop
     python3 tools/course.py setup    # only create/refresh .venv and fetch the data
     python3 tools/course.py lab [JUPYTER-OPTIONS]
                                      # set up, install JupyterLab (requirements-lab.txt) and open
@@ -111,10 +113,42 @@ def together(*groups: Callable[[], None]) -> None:
         sys.exit(failures[0] or 1)
 
 
+TIMINGS = ROOT / "benchmarks" / "timings.md"
+"""Where every command writes its stage times (one section per command), so the README and
+CONTRIBUTING quote no duration that could go stale."""
+
+
 def report() -> None:
     print("\nStage times (stages run side by side overlap; their group's wall time is shown):")
-    for name, took in TIMES:
-        print(f"  {name:<28} {abs(took):7.1f} s")
+    lines = [f"  {name:<28} {abs(took):7.1f} s" for name, took in TIMES]
+    print("\n".join(lines))
+    if TIMES:
+        record_times(" ".join(sys.argv[1:2]) or "help", lines)
+
+
+def record_times(command: str, lines: list[str]) -> None:
+    """Rewrite ``command``'s section of :data:`TIMINGS` with this run's stage times."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    heading = f"## course.py {command}"
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    section = (f"{heading}\n\n{when}, {cpu}, {os.cpu_count()} cores"
+               f"{', CI' if os.environ.get('CI') else ''}:\n\n```\n" + "\n".join(lines) + "\n```\n")
+    text = TIMINGS.read_text(encoding="utf-8") if TIMINGS.exists() else (
+        "# Stage times of tools/course.py\n\nWritten by the commands themselves after each run "
+        "(the last run of each command). Stages run side by side overlap; their group's wall "
+        "time is shown.\n")
+    sections = re.split(r"(?m)^(?=## course\.py )", text)
+    kept = [part for part in sections if not part.startswith(heading + "\n")]
+    TIMINGS.write_text("\n".join(part.rstrip("\n") + "\n" for part in kept + [section]),
+                       encoding="utf-8")
 
 
 def digest(paths: list[Path]) -> str:
@@ -384,6 +418,11 @@ def main(argv: list[str]) -> None:
         readers(index)
         report()
         print(f"\nThe site is built: open {index}")
+    elif command == "unit":
+        setup()
+        stage("unit tests (not slow)", str(PY), "-m", "pytest", "-q", "-m", "not slow", "tests",
+              "--ignore=tests/browser", *argv[2:], env={"RNNLAB_FAST": "1"})
+        report()
     elif command == "lab":
         setup()
         lab(argv[2:])
