@@ -19,6 +19,34 @@ import numpy as np
 from rnnlab.cells import RNN
 
 
+def elman_bptt(x: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
+               dh: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Forward pass and backpropagation through time of an Elman layer, one loop each.
+
+    Args:
+        x: inputs, shape (batch, T, d).
+        W, U, b: the weights, shapes (d, n), (n, n) and (n,).
+        dh: the loss's direct gradient dL/dh_t at every step, shape (batch, T, n).
+
+    Returns:
+        The states h_1 .. h_T, shape (batch, T, n), and the gradients of W, U, b and h_0.
+    """
+    T = x.shape[1]                   # Python counts from 0: x[:, t] is x_{t+1}, h[t] is h_t
+    h = [np.zeros((x.shape[0], U.shape[0]))]                 # h[0] = h_0 = 0
+    for t in range(T):                                       # forward, first step first
+        h.append(np.tanh(x[:, t] @ W + h[t] @ U + b))
+    dW, dU, db = np.zeros_like(W), np.zeros_like(U), np.zeros_like(b)
+    delta = np.zeros_like(h[0])                              # nothing comes back from after T
+    for t in reversed(range(T)):                             # backward, last step first
+        delta = delta + dh[:, t]                             # δ: direct part + what came back
+        da = delta * (1 - h[t + 1] ** 2)                     # through tanh: dL/da
+        dW += x[:, t].T @ da                                 # shared weights: add each step's share
+        dU += h[t].T @ da
+        db += da.sum(axis=0)
+        delta = da @ U.T                                     # back through U, to h[t]
+    return np.stack(h[1:], axis=1), {"W": dW, "U": dU, "b": db, "h0": delta}
+
+
 def backward(rnn: RNN, run: dict[str, Any], dh: np.ndarray,
              dc_last: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Gradients of a scalar loss with respect to every weight, input and hidden state.

@@ -113,3 +113,44 @@ def test_the_gru_one_step_backward_matches_finite_differences(reset_after):
             lambda: float(np.sum(G * gru_cache(x, h, W, U, b, reset_after)["h_t"])), array)
         assert got.shape == array.shape
         assert relative_error(got, numeric) < 1e-7
+
+
+def test_the_elman_loop_of_chapter_2_is_the_generic_bptt_and_matches_finite_differences():
+    """rnnlab.bptt.elman_bptt, the loop chapter 2 prints, computes what the registry's loop does
+    for the simple RNN, and its gradients agree with central finite differences."""
+    from rnnlab.bptt import elman_bptt
+
+    rng = np.random.default_rng(1990)
+    rnn = random_rnn("simple_rnn", 3, 4, scale=1.0, seed=5)
+    x, G = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 6, 4))
+    h, grads = elman_bptt(x, rnn.W, rnn.U, rnn.b, G)
+    run = rnn.forward(x)
+    generic = backward(rnn, run, G)
+    np.testing.assert_allclose(h, run["h"], rtol=0, atol=1e-14)
+    for name in ("W", "U", "b", "h0"):
+        assert grads[name].shape == generic[name].shape
+        np.testing.assert_allclose(grads[name], generic[name], rtol=1e-12, atol=1e-14,
+                                   err_msg=name)
+    for name in ("W", "U", "b"):
+        weights = {"W": rnn.W, "U": rnn.U, "b": rnn.b}
+        numeric = numerical_gradient(
+            lambda: float(np.sum(G * elman_bptt(x, rnn.W, rnn.U, rnn.b, G)[0])), weights[name])
+        assert relative_error(grads[name], numeric) < 1e-7, name
+
+
+def test_the_elman_loop_reads_only_the_steps_the_loss_reaches():
+    """A loss on the last state only: the gradient of an early state is the product of the
+    transposed Jacobians, δ_{t-1} = δ_t J_tᵀ with J_t = U diag(1 − h_t²)."""
+    from rnnlab.bptt import elman_bptt
+    from rnnlab.gradients import step_jacobian
+
+    rng = np.random.default_rng(3)
+    rnn = random_rnn("simple_rnn", 2, 3, scale=1.0, seed=2)
+    x = rng.normal(size=(1, 4, 2))
+    G = np.zeros((1, 4, 3))
+    G[0, -1] = rng.normal(size=3)
+    h, grads = elman_bptt(x, rnn.W, rnn.U, rnn.b, G)
+    delta = G[0, -1]
+    for t in reversed(range(4)):
+        delta = delta @ step_jacobian(rnn.U, h[0, t]).T
+    np.testing.assert_allclose(grads["h0"][0], delta, rtol=1e-12)

@@ -6,7 +6,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import sigmoid, simple_rnn_step
-from rnnlab.exercises import as_arrays, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises import (WrongAnswer, as_arrays, as_number, call_answer, checker,
+                              diagnose, evaluate)
 from rnnlab.exercises.steps import Case, check_against_keras, check_each_case
 
 
@@ -62,14 +63,14 @@ def check_elman_params(elman_params: Any) -> str:
 
 @checker("jordan-step")
 def check_jordan_step(jordan_step: Any) -> str:
-    """``jordan_step(x_t, y_prev, W, U, b, V, c)`` returns ``(h_t, y_t)`` of a simplified Jordan
-    network: h_t = tanh(x_t W + y_{t-1} U + b), y_t = h_t V + c (the output, not the hidden
-    state, is fed back)."""
+    """``jordan_step(x_t, y_prev, W, U, b, W_y, b_y)`` returns ``(h_t, y_t)`` of a simplified
+    Jordan network: h_t = tanh(x_t W + y_{t-1} U + b), y_t = h_t W_y + b_y (the output, not the
+    hidden state, is fed back)."""
     rng = np.random.default_rng(1986)  # Jordan's year
     x_t, y_prev = rng.normal(size=(3, 4)), rng.normal(size=(3, 2))
     W, U, b = rng.normal(size=(4, 5)), rng.normal(size=(2, 5)), rng.normal(size=5)
-    V, c = rng.normal(size=(5, 2)), rng.normal(size=2)
-    h_t, y_t = as_arrays(call_answer(jordan_step, x_t, y_prev, W, U, b, V, c),
+    W_y, b_y = rng.normal(size=(5, 2)), rng.normal(size=2)
+    h_t, y_t = as_arrays(call_answer(jordan_step, x_t, y_prev, W, U, b, W_y, b_y),
                          [(3, 5), (3, 2)], ["h_t", "y_t"])
     h_right = np.tanh(x_t @ W + y_prev @ U + b)
     diagnose(h_t, h_right, {
@@ -77,8 +78,142 @@ def check_jordan_step(jordan_step: Any) -> str:
         "h_t has no bias b.": np.tanh(x_t @ W + y_prev @ U),
         "apply tanh to h_t's pre-activation.": x_t @ W + y_prev @ U + b,
     })
-    diagnose(y_t, h_right @ V + c, {
-        "y_t is linear here: y_t = h_t V + c, with no tanh.": np.tanh(h_right @ V + c),
-        "y_t has no bias c.": h_right @ V,
+    diagnose(y_t, h_right @ W_y + b_y, {
+        "y_t is linear here: y_t = h_t W_y + b_y, with no tanh.": np.tanh(h_right @ W_y + b_y),
+        "y_t has no bias b_y.": h_right @ W_y,
     })
     return "a Jordan network feeds back its output y_{t-1}; an Elman network its state h_{t-1}."
+
+
+BACKGROUND = 0.2
+"""The input of a step without a mark in the ``memory-unit`` exercise."""
+
+
+def memory_states(w: float, u: float, b: float, inputs: Any) -> np.ndarray:
+    """The states h_1 .. h_T of the one-unit network h_t = tanh(w x_t + u h_{t-1} + b), h_0 = 0.
+
+    Args:
+        w, u, b: the input weight, the recurrent weight and the bias.
+        inputs: the inputs x_1 .. x_T (numbers).
+
+    Returns:
+        The states, one per step.
+    """
+    h, states = 0.0, []
+    for x_t in np.asarray(inputs, dtype=np.float64):
+        h = float(np.tanh(w * x_t + u * h + b))
+        states.append(h)
+    return np.asarray(states)
+
+
+@checker("memory-unit")
+def check_memory_unit(memory_weights: Any) -> str:
+    """``memory_weights()`` returns ``(w, u, b)`` for a one-unit network
+    h_t = tanh(w x_t + u h_{t-1} + b), h_0 = 0, that reads steps of background input 0.2 and
+    marks of input 1, and ends above 0.5 exactly when the sequence held a mark.
+
+    Run on 60-step sequences: none, one or several marks, early, late and random; the usual
+    mistakes (the background switches the unit on; a mark does not; the memory fades) each get
+    their explanation.
+    """
+    value = call_answer(memory_weights)
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise WrongAnswer("return three numbers, (w, u, b): the input weight, the recurrent "
+                          "weight and the bias.")
+    w, u, b = (as_number(v, name) for v, name in zip(value, ("w", "u", "b")))
+    T = 60
+    quiet = [BACKGROUND] * T
+
+    def final(marks: list[int]) -> float:
+        inputs = list(quiet)
+        for step in marks:
+            inputs[step] = 1.0
+        return float(memory_states(w, u, b, inputs)[-1])
+
+    h_none = final([])
+    if h_none > 0.5:
+        close = abs(BACKGROUND * w + b) < 0.05 and abs(u) > 1
+        raise WrongAnswer(
+            f"with background only, the state ends at {h_none:.2f}: the background alone switches "
+            f"the unit on. Every step adds {BACKGROUND} w to the pre-activation; choose b so that "
+            f"{BACKGROUND} w + b pulls the state down."
+            + (" (A pre-activation of almost exactly 0 is not enough when |u| > 1: the smallest "
+               "push away from 0 grows by u at every step.)" if close else ""))
+    resting = float(memory_states(w, u, b, quiet[:-1])[-1])
+    h_last = final([T - 1])
+    if h_last <= 0.5:
+        raise WrongAnswer(
+            f"a mark at the last step leaves the state at {h_last:.2f}. Before it the state rests "
+            f"at {resting:.2f}, so the mark's pre-activation is w + u ({resting:.2f}) + b = "
+            f"{w + u * resting + b:.2f}; tanh of it must exceed 0.5 (above 0.55), so w must "
+            "outweigh the resting state.")
+    h_first = final([0])
+    if h_first <= 0.5:
+        raise WrongAnswer(
+            f"after a mark at the first step the state ends at {h_first:.2f}: the memory fades. "
+            f"Once on, the unit must keep itself on with background input only: u h + {BACKGROUND} "
+            "w + b must stay clearly positive while h is near 1, so u must be large enough (a "
+            "recurrent weight below 1 shrinks the state at every step).")
+    rng = np.random.default_rng(1990)
+    cases = [[T // 2], [5, 40], [0, T - 1], list(range(0, T, 7))]
+    cases += [sorted(rng.choice(T, size=k, replace=False).tolist()) for k in (1, 1, 2, 3, 5)]
+    for marks in cases:
+        h_T = final(marks)
+        if h_T <= 0.5:
+            raise WrongAnswer(f"with marks at steps {[m + 1 for m in marks]} the state ends at "
+                              f"{h_T:.2f}, not above 0.5: after a mark it must switch on and stay on.")
+    return (f"background alone keeps the state at {h_none:.2f}; one mark switches it on, and the "
+            "recurrent weight keeps it on: a bit of memory, set by hand.")
+
+
+MILESTONE_EVENTS = {
+    "the Elman network": "elman1990finding",
+    "the analysis of vanishing gradients": "hochreiter1991untersuchungen",
+    "the LSTM": "hochreiter1997long",
+    "the forget gate": "gers2000learning",
+    "the GRU": "cho2014learning",
+    "attention": "bahdanau2015neural",
+    "the Transformer": "vaswani2017attention",
+    "minGRU and minLSTM": "feng2024were",
+}
+"""The events of the ``milestone-order`` exercise, by the bibliography key of their paper."""
+
+_USUAL_MIX_UPS = {
+    ("the forget gate", "the LSTM"): "the 1997 LSTM had no forget gate: Gers, Schmidhuber and "
+                                     "Cummins added it in 2000.",
+    ("the GRU", "the LSTM"): "the GRU (2014) is the younger cell: it simplified the LSTM (1997).",
+    ("the Transformer", "attention"): "attention over a recurrent encoder's states came first "
+                                      "(2015); the Transformer (2017) kept attention and dropped "
+                                      "the recurrence.",
+    ("the LSTM", "the analysis of vanishing gradients"): "the LSTM was designed around the "
+                                                        "analysis of vanishing gradients, which "
+                                                        "came first (1991).",
+}
+
+
+@checker("milestone-order")
+def check_milestone_order(in_order: Any) -> str:
+    """``in_order()`` returns the events of :data:`MILESTONE_EVENTS` from the earliest to the
+    latest (each published in a different year)."""
+    from rnnlab.milestones import MILESTONES
+
+    year = {m.key: m.year for m in MILESTONES}
+    when = {event: year[key] for event, key in MILESTONE_EVENTS.items()}
+    answer = call_answer(in_order)
+    if not isinstance(answer, (list, tuple)) or not all(isinstance(e, str) for e in answer):
+        raise WrongAnswer("return a list of the events' names (strings), earliest first.")
+    unknown = [e for e in answer if e not in when]
+    if unknown:
+        raise WrongAnswer(f"{unknown[0]!r} is not one of the events; use the names as given: "
+                          f"{', '.join(repr(e) for e in MILESTONE_EVENTS)}.")
+    missing = [e for e in when if e not in answer]
+    if missing or len(answer) != len(when):
+        raise WrongAnswer(f"list each event once; missing: {', '.join(missing) or 'none'}, "
+                          f"{len(answer)} names for {len(when)} events.")
+    for k, later in enumerate(answer):
+        for earlier in answer[k + 1:]:
+            if when[earlier] < when[later]:
+                mix_up = _USUAL_MIX_UPS.get((later, earlier))
+                raise WrongAnswer(mix_up or f"{later} ({when[later]}) came after {earlier} "
+                                            f"({when[earlier]}).")
+    return "from the Elman network (1990) to minGRU and minLSTM (2024), in order."

@@ -183,6 +183,6 @@ def check_vanishing_lag(predicted: Any) -> str:
                 "1 wherever the state is not 0, make the decay faster than that."
                 if guess > measured else " The norm decays no faster than the tanh derivatives "
                 "and ρ = 0.9 together allow: look at the slope chapter 2 measured for ρ = 0.9.")
-        raise WrongAnswer(f"you predicted {guess:g} steps; the experiment measures {measured}.{hint}")
-    return (f"measured: the norm first falls below 10⁻³ at lag {measured} (you said {guess:g}); "
+        raise WrongAnswer(f"you predicted {guess:.3g} steps; the experiment measures {measured}.{hint}")
+    return (f"measured: the norm first falls below 10⁻³ at lag {measured} (you said {guess:.3g}); "
             f"ρ^k alone would take {linear:.0f} steps, tanh makes it faster.")

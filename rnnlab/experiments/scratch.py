@@ -75,10 +75,10 @@ def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, 
                 batch_size: int, learning_rate: float, momentum: float, clip: float,
                 update: Callable[..., tuple[Arrays, Arrays]] = momentum_step
                 ) -> tuple[Arrays, Arrays, float]:
-    """One epoch of a SimpleRNN with a linear head, y = h_T V + c, MSE, batches in order.
+    """One epoch of a SimpleRNN with a linear head, y = h_T W_y + b_y, MSE, batches in order.
 
     Args:
-        params: ``W``, ``U``, ``b`` (the recurrent layer) and ``V``, ``c`` (the head).
+        params: ``W``, ``U``, ``b`` (the recurrent layer) and ``W_y``, ``b_y`` (the head).
         velocity: the optimizer's state, same names.
         x, y: inputs (n, T, d) and targets (n, 1).
         batch_size, learning_rate, momentum, clip: the training setting.
@@ -97,14 +97,14 @@ def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, 
         rnn = RNN("simple_rnn", params["W"], params["U"], params["b"])
         run = rnn.forward(xb)
         h_T = run["h"][:, -1]
-        error = h_T @ params["V"] + params["c"] - yb
+        error = h_T @ params["W_y"] + params["b_y"] - yb
         total += float(np.mean(error**2)) * len(xb)
         dy = 2.0 * error / error.size                    # dL/dy of the mean squared error
         dh = np.zeros_like(run["h"])
-        dh[:, -1] = dy @ params["V"].T
+        dh[:, -1] = dy @ params["W_y"].T
         grads = backward(rnn, run, dh)
-        grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"], "V": h_T.T @ dy,
-                 "c": dy.sum(axis=0)}
+        grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"], "W_y": h_T.T @ dy,
+                 "b_y": dy.sum(axis=0)}
         grads, _ = clip_by_global_norm(grads, clip)
         params, velocity = update(params, grads, velocity, learning_rate, momentum)
     return params, velocity, total / len(x)
@@ -139,8 +139,8 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32).reshape(len(x), 1)
     model = build_model("simple_rnn", x.shape[1], x.shape[2], units, head="regression", seed=seed)
-    W, U, b, V, c = (np.asarray(w, dtype=np.float64) for w in model.get_weights())
-    params = {"W": W, "U": U, "b": b, "V": V, "c": c}
+    W, U, b, W_y, b_y = (np.asarray(w, dtype=np.float64) for w in model.get_weights())
+    params = {"W": W, "U": U, "b": b, "W_y": W_y, "b_y": b_y}
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     numpy_loss, numpy_seconds = [], []
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
