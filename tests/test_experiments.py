@@ -129,3 +129,47 @@ def test_compare_spreads_names_the_leader_the_gap_the_verdict_and_paired_wins():
         compare_spreads({"a": Spread(**{**lstm.__dict__, "seeds": [0, 1, 2]}), "b": other_seeds})
     with pytest.raises(ValueError, match="compares two results"):
         compare_spreads({"a": lstm})
+
+
+
+def test_predict_gives_the_values_of_model_predict():
+    """rnnlab.experiments.training.predict calls the model batch by batch (a last, shorter batch
+    included) and returns what model.predict returns."""
+    from rnnlab.experiments.adding import adding_model
+    from rnnlab.experiments.training import predict
+
+    x = np.random.default_rng(0).uniform(size=(300, 5, 2)).astype("float32")
+    for cell in ("simple_rnn", "lstm", "gru"):
+        model = adding_model(cell, 5, 3, 1e-3)
+        got = predict(model, x, batch_size=128)
+        assert isinstance(got, np.ndarray) and got.shape == (300, 1)
+        np.testing.assert_allclose(got, model.predict(x, batch_size=128, verbose=0),
+                                   rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="batch_size"):
+        predict(model, x, batch_size=0)
+
+
+def test_scoring_fresh_models_in_a_loop_prints_no_retracing_warning():
+    """model.predict traces a function for every new model, and TensorFlow warns of 'retracing'
+    after five of them (the noise issue 29 found on chapter 4's page); predict traces nothing."""
+    import logging
+
+    import keras
+
+    from rnnlab.experiments.adding import adding_model
+    from rnnlab.experiments.training import predict
+
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the retracing warning is TensorFlow's")
+    messages = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    try:
+        x = np.zeros((300, 4, 2), "float32")
+        for _ in range(7):
+            predict(adding_model("gru", 4, 2, 1e-3), x, batch_size=128)
+    finally:
+        logger.removeHandler(handler)
+    assert not [m for m in messages if "retracing" in m]

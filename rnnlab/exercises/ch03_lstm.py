@@ -1,6 +1,7 @@
 """Checkers for chapter 3 (the LSTM)."""
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -9,6 +10,104 @@ from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward
 from rnnlab.exercises import (WrongAnswer, as_array, as_arrays, as_number, call_answer, checker,
                               diagnose, evaluate)
 from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
+
+
+COUNTER_BLOCKS = ("i", "f", "c̃", "o")
+
+
+def counter_sequences(seed: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The test sequences of exercise lstm-counter: steps of (value, write, read).
+
+    Each of 12 sequences has 14 steps: up to three writes of ±1, reads at some other steps, and
+    noise (standard deviation 0.5) on the value channel wherever there is no write.
+
+    Returns:
+        ``x`` (12, 14, 3), the running sum of the written values (12, 14), and boolean masks
+        (12, 14) of the write and the read steps.
+    """
+    rng = np.random.default_rng(seed)
+    batch, steps = 12, 14
+    x = np.zeros((batch, steps, 3))
+    x[:, :, 0] = rng.normal(0.0, 0.5, size=(batch, steps))
+    for row in range(batch):
+        order = rng.permutation(steps)
+        writes, reads = order[:1 + row % 3], order[3:6]
+        x[row, writes, 0] = rng.choice([-1.0, 1.0], size=len(writes))
+        x[row, writes, 1] = 1.0
+        x[row, reads, 0] = 0.0
+        x[row, reads, 2] = 1.0
+    written = np.where(x[:, :, 1] == 1.0, x[:, :, 0], 0.0)
+    return x, np.cumsum(written, axis=1), x[:, :, 1] == 1.0, x[:, :, 2] == 1.0
+
+
+def counter_problem(W: np.ndarray, U: np.ndarray, b: np.ndarray) -> str | None:
+    """What keeps one LSTM unit with weights ``(W, U, b)`` from counting, in words (None: it
+    counts). Gate by gate first, so that the message names the gate at fault, then the
+    behaviour itself: c_t against the running sum of the written values, h_t against 0 between
+    reads and against tanh of the sum at the reads."""
+    from rnnlab.cells import RNN
+
+    x, total, write, read = counter_sequences()
+    run = RNN("lstm", W, U, b).forward(x)
+    g = {name: value[:, :, 0] for name, value in run["gates"].items()}
+    c, h = run["c"][:, :, 0], run["h"][:, :, 0]
+    rest = ~write & ~read
+    signed = g["c_tilde"][write] * x[:, :, 0][write]     # candidate times the written ±1
+    if g["i"][write].min() < 0.9:
+        return (f"at a write the input gate is only {g['i'][write].min():.2f}: the write flag must "
+                "push i_t close to 1 (a large weight from the write flag into the i block).")
+    if g["f"][~write].min() < 0.98:
+        return (f"without a write the forget gate is {g['f'][~write].min():.3f}, so the cell loses "
+                f"{100 * (1 - g['f'][~write].min()):.1f}% of its content at every step: keep f_t "
+                "near 1 (a positive bias on the f block).")
+    if g["f"][write].min() < 0.9:
+        return (f"at a write the forget gate is {g['f'][write].min():.2f}, so each write erases what "
+                "the cell held: that is the latch of the opening. To count, leave f_t near 1 when "
+                "writing (no negative weight from the write flag into the f block).")
+    if signed.min() < 0:
+        return ("the candidate has the opposite sign of the written value: the value's weight on "
+                "the candidate block must be positive.")
+    if signed.min() < 0.9:
+        return (f"a write of ±1 adds only {signed.min():.2f} to the cell: the candidate "
+                "tanh(w · value) should be close to ±1, so give the value a larger weight on the "
+                "candidate block (tanh(3) ≈ 0.995).")
+    if g["i"][rest].max() > 0.05:
+        return (f"without a write the input gate is up to {g['i'][rest].max():.2f}, so the noise "
+                "leaks into the cell: keep i_t near 0 there (a negative bias on the i block).")
+    if g["o"][~read].max() > 0.05:
+        return (f"the output gate is up to {g['o'][~read].max():.2f} at steps without the read "
+                "flag: h_t should stay near 0 until it is asked (a negative bias on the o block).")
+    if g["o"][read].min() < 0.9:
+        return (f"at a read the output gate is only {g['o'][read].min():.2f}: the read flag must "
+                "push o_t close to 1.")
+    off = np.abs(c - total) - (0.15 + 0.1 * np.abs(total))
+    if off.max() > 0:
+        row, t = np.unravel_index(int(np.argmax(off)), off.shape)
+        return (f"at step {t + 1} of a test sequence the cell holds {c[row, t]:.2f}, but the "
+                f"written values add up to {total[row, t]:g}.")
+    if np.abs(h[~read]).max() > 0.1 or np.abs(h[read] - np.tanh(total[read])).max() > 0.15:
+        return ("h_t is not tanh of the count at the reads and near 0 elsewhere: "
+                "h_t = o_t ⊙ tanh(c_t).")
+    return None
+
+
+@checker("lstm-counter")
+def check_lstm_counter(counter_weights: Any) -> str:
+    """``counter_weights()`` returns ``(W, U, b)`` of one LSTM unit reading (value, write, read)
+    that adds each written value to its cell, ignores the noise between writes and shows tanh of
+    the total only when the read flag is set (exercise lstm-counter)."""
+    W, U, b = as_arrays(call_answer(counter_weights), [(3, 4), (1, 4), (4,)], ["W", "U", "b"])
+    problem = counter_problem(W, U, b)
+    if problem is None:
+        return ("each write adds its value (f stays near 1), the noise stays out (i near 0) and "
+                "only a read shows the count (o near 1): an LSTM unit that counts.")
+    for order in itertools.permutations(range(4)):
+        reordered = (blocks(array, list(order)) for array in (W, U, b))
+        if order != (0, 1, 2, 3) and counter_problem(*reordered) is None:
+            yours = " | ".join(COUNTER_BLOCKS[k] for k in np.argsort(order))
+            raise WrongAnswer(f"the blocks are in the wrong order: Keras reads the columns as "
+                              f"[i | f | c̃ | o], and your weights work as [{yours}].")
+    raise WrongAnswer(problem)
 
 
 @checker("lstm-cell-state")
@@ -187,22 +286,54 @@ def memory_bias(threshold: float = 0.01, lag: int = 50, units: int = 32,
     return (above[0] if above else 7), norms
 
 
+def cell_path_bias(threshold: float = 0.01, lag: int = 50) -> int:
+    """The smallest whole forget bias b, 0 to 6, whose cell path alone keeps σ(b)^lag above
+    ``threshold`` (7 if none): the estimate exercise forget-bias-memory asks the learner to
+    reason from."""
+    kept = [1 / (1 + np.exp(-bias)) ** lag for bias in range(7)]
+    above = [bias for bias, value in enumerate(kept) if value > threshold]
+    return above[0] if above else 7
+
+
 @checker("forget-bias-memory")
 def check_forget_bias_memory(predicted: Any) -> str:
     """A prediction, then the experiment (:func:`memory_bias`): the smallest whole forget-gate
     bias, 0 to 6, at which a freshly initialised 32-unit LSTM passes back a gradient of norm
-    above 0.01 from 50 steps."""
+    above 0.01 from 50 steps.
+
+    The exercise asks for a prediction from the forward equations: along the cell path alone
+    the gradient is scaled by about σ(b)^50 (:func:`cell_path_bias`), and the paths through
+    h_{t−1} may add to that or take from it. Every bias from that estimate to the measured one
+    is what this reasoning supports, so each is accepted, with what the experiment adds."""
     guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
                       "your predicted bias")
     if guess != int(guess) or not 0 <= guess <= 6:
         raise WrongAnswer(f"answer with a whole number from 0 to 6, got {guess:g}.")
     guess = int(guess)
     measured, norms = memory_bias()
+    estimate = cell_path_bias()
     table = ", ".join(f"{b}: {n:.1e}" for b, n in enumerate(norms))
-    if guess != measured:
-        side = "below" if norms[guess] <= 0.01 else "above"
+
+    def sigma50(bias: int) -> float:
+        return float(1 / (1 + np.exp(-bias)) ** 50)
+
+    if guess == measured:
+        return f"measured: bias {measured}, as you said; norms at lag 50 per bias: {table}."
+    if min(measured, estimate) <= guess <= max(measured, estimate):
+        side = "add to" if measured < estimate else "take from"
+        return (f"that is what the cell path alone gives: σ({estimate})^50 = "
+                f"{sigma50(estimate):.2g} is above 0.01 and σ({estimate - 1})^50 = "
+                f"{sigma50(estimate - 1):.1g} below. The experiment measures bias {measured}: at "
+                f"initialisation the paths through h_(t-1) {side} the cell path (norms at lag 50 "
+                f"per bias: {table}).")
+    if guess < min(measured, estimate):
         raise WrongAnswer(
             f"you predicted {guess}; the experiment measures {measured}. With bias {guess} the "
-            f"forget gate starts near σ({guess}) = {1 / (1 + np.exp(-guess)):.2f} and the norm at "
-            f"lag 50 is {norms[guess]:.1e}, {side} 0.01 (norms per bias: {table}).")
-    return f"measured: bias {measured}, as you said; norms at lag 50 per bias: {table}."
+            f"forget gate starts near σ({guess}) = {1 / (1 + np.exp(-guess)):.2f}: the cell path "
+            f"keeps σ({guess})^50 = {sigma50(guess):.1g} and the measured norm at lag 50 is "
+            f"{norms[guess]:.1e}, below 0.01 (norms per bias: {table}).")
+    smaller = guess - 1
+    raise WrongAnswer(
+        f"you predicted {guess}, but it is not the smallest: with bias {smaller} the cell path "
+        f"alone keeps σ({smaller})^50 = {sigma50(smaller):.2g} and the measured norm at lag 50 is "
+        f"{norms[smaller]:.1e}, both above 0.01 (norms per bias: {table}).")

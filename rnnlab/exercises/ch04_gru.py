@@ -10,6 +10,32 @@ from rnnlab.exercises import as_array, call_answer, checker, diagnose, evaluate
 from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
+@checker("gru-break-step")
+def check_gru_break_step(break_step: Any) -> str:
+    """``break_step(h_prev, r)`` returns the state after the break token of chapter 4's hand-set
+    unit: mood 0, z_t = 0 exactly, candidate weights 1 (mood) and U_h = 1, no bias, so
+    h_t = tanh(r ⊙ h_{t−1})."""
+    rng = np.random.default_rng(2014)
+    h_prev = rng.uniform(-1, 1, size=(3, 4))
+    r = np.concatenate([np.zeros((1, 4)), np.ones((1, 4)), rng.uniform(0.05, 0.95, size=(1, 4))])
+    result = as_array(call_answer(break_step, h_prev, r), (3, 4), "break_step")
+    diagnose(result, np.tanh(r * h_prev), {
+        "with z_t = 0 the new state is the candidate, and the candidate still reads r_t ⊙ h_{t-1}: "
+        "only r_t = 0 makes the unit start afresh. h̃_t = tanh(mood + r_t ⊙ h_{t-1} U_h).":
+            np.zeros_like(h_prev),
+        "that keeps the old state: z_t = 0 means take the candidate, not keep h_{t-1}.": h_prev,
+        "the reset gate is ignored: it scales h_{t-1} before the candidate reads it.":
+            np.tanh(h_prev),
+        "the reset gate acts inside the candidate's tanh, on h_{t-1}: tanh(r_t ⊙ h_{t-1}), not "
+        "r_t ⊙ tanh(h_{t-1}).": r * np.tanh(h_prev),
+        "r_t = 1 lets the old state in and r_t = 0 shuts it out: you used 1 − r_t.":
+            np.tanh((1 - r) * h_prev),
+        "the candidate has a tanh: h̃_t = tanh(mood + r_t ⊙ h_{t-1}).": r * h_prev,
+    })
+    return ("h_t = h̃_t = tanh(r_t ⊙ h_{t−1}) at the break: r_t = 0 starts afresh, r_t = 1 carries "
+            "the old state through, even though z_t = 0.")
+
+
 @checker("gru-interpolation")
 def check_gru_interpolation(new_state: Any) -> str:
     """``new_state(z_t, h_prev, h_tilde)`` returns Keras' h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t."""

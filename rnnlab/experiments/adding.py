@@ -10,7 +10,7 @@ import numpy as np
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import adding_problem, marker_task
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import TrainRecord, gradient_norm, train
+from rnnlab.experiments.training import TrainRecord, gradient_norm, predict, train
 from rnnlab.models import build_model
 
 
@@ -125,7 +125,7 @@ def length_sweep(cells: Sequence[str], lengths: Sequence[int], *, samples: int,
             seed_everything(seed)
             model = adding_model(cell, timesteps, units, learning_rate)
             record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
-            prediction = model.predict(x_test, batch_size=256, verbose=0)
+            prediction = predict(model, x_test)      # model.predict's values, no retracing
             rows.append(AddingRun(
                 cell=cell, units=units, timesteps=timesteps, seed=seed, params=record.params,
                 test_mse=float(np.mean((prediction - y_test) ** 2)),

@@ -187,6 +187,33 @@ def fit(model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
     return history
 
 
+def predict(model: Any, x: Any, *, batch_size: int = 256) -> np.ndarray:
+    """What ``model.predict(x, batch_size=batch_size, verbose=0)`` returns, as a NumPy array,
+    computed by calling the model on one batch after another.
+
+    ``model.predict`` traces a TensorFlow graph for every new model, and once more for a last,
+    shorter batch. A helper that trains and tests several models in a loop
+    (:func:`~rnnlab.experiments.length_sweep`) then makes TensorFlow print warnings of
+    "excessive retracing" on the page, although every model is traced only as often as it must
+    be. Calling the model traces nothing and gives the same values.
+
+    Args:
+        model: a built ``keras.Model`` with one output.
+        x: its input (one array).
+        batch_size: examples per call.
+
+    Returns:
+        The outputs for all of ``x``, in order.
+    """
+    import keras
+
+    batch_size = integer("batch_size", batch_size)
+    x = np.asarray(x)
+    return np.concatenate([keras.ops.convert_to_numpy(model(x[start:start + batch_size],
+                                                            training=False))
+                           for start in range(0, len(x), batch_size)])
+
+
 def steady_seconds(epoch_seconds: Sequence[float]) -> float:
     """The median wall time of the epochs after the first, which also traces the computation
     graph (the first epoch's time when there is only one).
