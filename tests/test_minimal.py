@@ -158,6 +158,19 @@ def test_parity_sweep_scores_every_prefix_and_a_gru_learns_it(monkeypatch):
     assert runs[0].final_accuracy > 0.95
 
 
+def test_a_parity_model_stacks_layers_that_each_return_every_state():
+    from rnnlab.cells.minimal_layers import MinGRU
+    from rnnlab.experiments.modern import parity_model
+
+    one, three = (parity_model("min_gru", 6, 8, 1e-2, layers=k) for k in (1, 3))
+    stacked = [layer for layer in three.layers if isinstance(layer, MinGRU)]
+    assert len(stacked) == 3 and all(layer.return_sequences for layer in stacked)
+    assert three.output_shape == one.output_shape == (None, 6, 1)
+    # layer 1 reads 1 feature, layers 2 and 3 read 8: 2n(d + 1) each, and Dense(1)
+    assert three.count_params() == 2 * 8 * 2 + 2 * (2 * 8 * 9) + 9
+    assert one.name == "min_gru_parity"          # one layer: the model the chapter recorded
+
+
 def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
     from rnnlab.experiments import scan_timings
 
@@ -184,10 +197,11 @@ def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persisten
     assert 1 <= run.best_epoch <= run.epochs_run <= 2
     # persistence on the test months of chapter 5's split: about 20 sunspots
     assert 10 < run.persistence_rmse < 40 and np.isfinite(run.test_rmse) and run.test_rmse > 0
+    assert np.isfinite(run.validation_rmse) and run.validation_rmse > 0
     assert ForecastRun.from_json(run.to_json()) == run
 
 
-def test_the_timings_chapter_8_reads_ship_with_the_package():
+def test_the_timings_chapter_9_reads_ship_with_the_package():
     import tomllib
     from pathlib import Path
 

@@ -63,9 +63,12 @@ def rendered(markdown: str, values: dict[str, object]) -> str:
 
 
 def blocks(markdown: str) -> list[str]:
-    """Paragraphs, list items and headings of a markdown text, each on one line."""
+    """Paragraphs, list items and headings of a markdown text, each on one line (tables left
+    out, as the built site's sentence count leaves them out)."""
     found: list[str] = []
     for paragraph in re.split(r"\n\s*\n", markdown):
+        if paragraph.lstrip().startswith("|"):
+            continue
         items = re.split(r"\n(?=\s*(?:[-*]|\d+\.)\s|#)", paragraph)
         found += [" ".join(item.split()) for item in items if item.strip()]
     return found

@@ -105,3 +105,59 @@ def check_min_gru_step(answer: Any) -> str:
     })
     return ("z_t and h̃_t read x_t only, so every step's (a_t, b_t) = (z_t, (1 − z_t) ⊙ h̃_t) "
             "can be computed at once and the states by a scan.")
+
+
+def _ar_series(n: int = 420, seed: int = 1927) -> np.ndarray:
+    """A stationary AR(3) series around 50 (Yule's sunspot model was an AR(2), 1927)."""
+    rng = np.random.default_rng(seed)
+    y = np.full(n + 60, 50.0)
+    for t in range(3, len(y)):
+        y[t] = 50 + 0.9 * (y[t - 1] - 50) + 0.3 * (y[t - 2] - 50) - 0.4 * (y[t - 3] - 50) \
+            + rng.normal(scale=5.0)
+    return y[60:]
+
+
+@checker("ar-forecast")
+def check_ar_forecast(answer: Any) -> str:
+    """``autoregression_forecast(x_train, y_train, x_new, order)`` fits
+    ŷ = c + w_1 y_{t-p+1} + … + w_p y_t (the last ``order`` values of each window and an
+    intercept) by least squares on the training windows, and returns the forecasts for
+    ``x_new``, shape (n_new,)."""
+    from rnnlab.baselines import fit_autoregression
+    from rnnlab.data.series import windows
+
+    x, y = windows(_ar_series(), 10)
+    x, y = x.astype(np.float64), y.astype(np.float64)
+    x_train, y_train, x_new = x[:300], y[:300], x[300:360]
+    order = 3
+    right = fit_autoregression(x_train, y_train, order).predict(x_new)
+    returned = call_answer(answer, x_train, y_train, x_new, order, hints={
+        "matmul": "x has shape (windows, length, 1): take x[:, -order:, 0], a (windows, order) "
+                  "matrix, and add a column of ones for the intercept."})
+    result = as_array(returned, (len(x_new),), "autoregression_forecast")
+
+    def least_squares(columns: Any, intercept: bool = True) -> np.ndarray:
+        """Forecasts of a least-squares fit on the columns a mistaken answer reads."""
+        design = columns(x_train)
+        new = columns(x_new)
+        if intercept:
+            design = np.c_[design, np.ones(len(design))]
+            new = np.c_[new, np.ones(len(new))]
+        weights, *_ = np.linalg.lstsq(design, y_train, rcond=None)
+        return new @ weights
+
+    diagnose(result, right, {
+        "the intercept is missing: add a column of ones, so the line need not pass through 0 "
+        "(the series' mean is far from 0).":
+            least_squares(lambda v: v[:, -order:, 0], intercept=False),
+        "that reads the first `order` values of each window, the oldest; the forecast needs the "
+        "most recent ones, x[:, -order:].": least_squares(lambda v: v[:, :order, 0]),
+        "that fits all the values of the window; an autoregression of order p reads only the "
+        "last p.": least_squares(lambda v: v[:, :, 0]),
+        "that is persistence, the last value of each window: fit the weights by least "
+        "squares.": x_new[:, -1, 0],
+        "that is the mean of the last `order` values: let least squares choose the weights "
+        "and the intercept.": x_new[:, -order:, 0].mean(axis=1),
+    }, atol=1e-3)
+    return ("least squares on the last p values and a 1: the linear baseline every forecasting "
+            "network should be compared with.")

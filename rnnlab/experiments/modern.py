@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from rnnlab import baselines
 from rnnlab.checks import integer
 from rnnlab.config import SEED, seed_everything
 from rnnlab.data import forecasting_splits, load_sunspots, parity_problem
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import fit_evaluate, train
+from rnnlab.experiments.training import predict, train
 from rnnlab.models import build_model, recurrent_layer
 
 TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
@@ -38,6 +39,7 @@ class ParityRun(Record):
         final_accuracy: test accuracy after all T bits (the last entry of the above).
         seconds_per_epoch: median wall time of an epoch.
         history: Keras' per-epoch training metrics.
+        layers: how many recurrent layers are stacked.
     """
 
     cell: str
@@ -49,6 +51,7 @@ class ParityRun(Record):
     final_accuracy: float
     seconds_per_epoch: float
     history: dict[str, list[float]]
+    layers: int = 1
 
 
 @dataclass
@@ -59,7 +62,8 @@ class ForecastRun(Record):
         cell, units, window, seed: what was trained.
         params: the model's parameter count.
         test_rmse: root-mean-squared error on the test months, in sunspot numbers.
-        persistence_rmse: the same for "next month equals this month", on the same months.
+        validation_rmse: the same on the validation months (what chooses between models).
+        persistence_rmse: the test RMSE of "next month equals this month", on the same months.
         best_epoch, epochs_run: the epoch early stopping kept, and how many ran.
         seconds_per_epoch: median wall time of an epoch.
     """
@@ -70,6 +74,7 @@ class ForecastRun(Record):
     seed: int
     params: int
     test_rmse: float
+    validation_rmse: float
     persistence_rmse: float
     best_epoch: int
     epochs_run: int
@@ -84,52 +89,71 @@ def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32
     The series, the chronological 70/15/15 split and the scaling (by the training targets' mean
     and standard deviation) are chapter 5's (:func:`rnnlab.data.load_sunspots`,
     :func:`rnnlab.data.forecasting_splits`); each model is one recurrent layer and ``Dense(1)``,
-    trained with Adam on the mean squared error, early stopping on the validation loss.
+    compiled and trained as :func:`rnnlab.experiments.fit_evaluate` does (Adam, mean squared
+    error, early stopping on the validation loss that keeps the best epoch's weights). The
+    errors come from :func:`rnnlab.experiments.training.predict` (the model called batch by
+    batch) rather than ``model.predict``/``evaluate``, whose compiled functions every new model
+    traces again.
 
     Args:
         cells: cell names, e.g. ``("gru", "min_gru", "min_lstm")``.
         window: months each forecast reads.
         units: units of the recurrent layer.
-        epochs, patience, batch_size: of the training (see :func:`fit_evaluate`).
+        epochs, patience, batch_size: of the training (see
+            :func:`rnnlab.experiments.fit_evaluate`).
         seed: seeds the weights and the shuffling.
 
     Returns:
         One :class:`ForecastRun` per cell, in order.
     """
+    import keras
+
     integer("window", window)
+    integer("patience", patience)
     _, series = load_sunspots()
     splits = forecasting_splits(series, window, fractions=(0.7, 0.15, 0.15))
     mean, std = float(splits.train[1].mean()), float(splits.train[1].std())
     scaled = {name: ((x - mean) / std, (y - mean) / std) for name, (x, y) in splits.items()}
     x_test, y_test = splits.test
-    persistence = float(np.sqrt(np.mean((x_test[:, -1, 0] - y_test) ** 2)))
+    persistence_rmse = baselines.rmse(baselines.persistence(x_test), y_test)
 
-    def rmse(model: Any) -> float:
-        forecast = model.predict(scaled["test"][0], verbose=0).ravel() * std + mean
-        return float(np.sqrt(np.mean((forecast - y_test) ** 2)))
+    def rmse(model: Any, part: str) -> float:
+        """The model's RMSE on one split, in sunspot numbers."""
+        forecast = predict(model, scaled[part][0]).ravel() * std + mean
+        return baselines.rmse(forecast, splits[part][1])
 
     runs = []
     for cell in cells:
         model = build_model(cell, window, 1, units, head="regression", seed=seed)
-        record = fit_evaluate(model, scaled, loss="mse", epochs=epochs, patience=patience,
-                              batch_size=batch_size, test_scores={"rmse": rmse}, seed=seed)
+        model.compile(optimizer="adam", loss="mse", metrics=[])
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                             restore_best_weights=True)
+        record = train(model, *scaled["train"], epochs=epochs, batch_size=batch_size,
+                       validation_data=scaled["validation"], callbacks=[stop], seed=seed)
+        validation_loss = record.history["val_loss"]
         runs.append(ForecastRun(cell=cell, units=units, window=window, seed=seed,
-                                params=record.params, test_rmse=record.test["rmse"],
-                                persistence_rmse=persistence, best_epoch=record.best_epoch,
-                                epochs_run=record.epochs_run,
+                                params=record.params, test_rmse=rmse(model, "test"),
+                                validation_rmse=rmse(model, "validation"),
+                                persistence_rmse=persistence_rmse,
+                                best_epoch=int(np.nanargmin(validation_loss)) + 1,
+                                epochs_run=len(validation_loss),
                                 seconds_per_epoch=float(np.median(record.epoch_seconds))))
     return runs
 
 
-def parity_model(cell: str, timesteps: int, units: int, learning_rate: float) -> Any:
-    """A compiled model for running parity: one recurrent layer returning every h_t, then
-    ``Dense(1, sigmoid)`` at every step; binary cross-entropy, Adam."""
+def parity_model(cell: str, timesteps: int, units: int, learning_rate: float,
+                 layers: int = 1) -> Any:
+    """A compiled model for running parity: ``layers`` recurrent layers, each returning every
+    h_t, then ``Dense(1, sigmoid)`` at every step; binary cross-entropy, Adam."""
     import keras
 
+    integer("layers", layers)
     inputs = keras.Input((timesteps, 1))
-    states = recurrent_layer(cell, units, return_sequences=True)(inputs)
+    states = inputs
+    for _ in range(layers):
+        states = recurrent_layer(cell, units, return_sequences=True)(states)
     model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(states),
-                        name=f"{cell}_parity")
+                        name=f"{cell}_parity" if layers == 1 else f"{cell}_x{layers}_parity")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
                   metrics=["accuracy"])
     return model
@@ -137,7 +161,8 @@ def parity_model(cell: str, timesteps: int, units: int, learning_rate: float) ->
 
 def parity_sweep(cells: Sequence[str], timesteps: int, *, samples: int, epochs: int,
                  units: int = 32, learning_rate: float = 1e-2, batch_size: int = 64,
-                 test_samples: int = 1000, seed: int = SEED) -> list[ParityRun]:
+                 test_samples: int = 1000, layers: int = 1,
+                 seed: int = SEED) -> list[ParityRun]:
     """Train each cell on running parity of ``timesteps`` bits and test it after every bit.
 
     Training and test sequences use the seeds ``seed + 1`` and ``seed + 2``; each model starts
@@ -151,6 +176,7 @@ def parity_sweep(cells: Sequence[str], timesteps: int, *, samples: int, epochs: 
         units: units of the recurrent layer.
         learning_rate, batch_size: of the Adam training.
         test_samples: test sequences.
+        layers: recurrent layers stacked (each returns its whole sequence of states).
         seed: seeds the weights and the shuffling.
 
     Returns:
@@ -162,15 +188,15 @@ def parity_sweep(cells: Sequence[str], timesteps: int, *, samples: int, epochs: 
     runs = []
     for cell in cells:
         seed_everything(seed)
-        model = parity_model(cell, timesteps, units, learning_rate)
+        model = parity_model(cell, timesteps, units, learning_rate, layers)
         record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
-        predicted = model.predict(x_test, batch_size=256, verbose=0) > 0.5
+        predicted = predict(model, x_test) > 0.5
         by_step = np.mean(predicted == (y_test > 0.5), axis=(0, 2))
         runs.append(ParityRun(cell=cell, units=units, timesteps=timesteps, seed=seed,
                               params=record.params, accuracy_by_step=by_step.tolist(),
                               final_accuracy=float(by_step[-1]),
                               seconds_per_epoch=float(np.median(record.epoch_seconds)),
-                              history=record.history))
+                              history=record.history, layers=layers))
     return runs
 
 
