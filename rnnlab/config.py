@@ -22,9 +22,12 @@ Determinism
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import random
 import sys
+from collections.abc import Iterator
 from typing import TypeVar
 
 import numpy as np
@@ -128,6 +131,26 @@ def _gpu_visible() -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send the process's standard error (file descriptor 2, where C++ libraries write) to
+    /dev/null for the duration; Python exceptions still propagate."""
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:          # no file descriptor 2 (some embedded interpreters): nothing to hide
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def budget(full: T, fast: T) -> T:
     """Pick the value for the current mode: ``fast`` in fast mode, ``full`` otherwise.
 
@@ -177,6 +200,15 @@ def seed_everything(seed: int = SEED) -> None:
             torch.use_deterministic_algorithms(True)
 
 
+class _NoRetracingWarning(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning. A sweep builds a new model
+    per run, so Keras traces each one's functions anew by design; in a notebook TensorFlow
+    prints the warning to stdout, onto the page."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "tf.function retracing" not in record.getMessage()
+
+
 def setup(seed: int = SEED, *, quiet: bool = False) -> None:
     """Prepare a chapter: seed everything, read fast mode, set the book's plotting defaults.
 
@@ -187,6 +219,12 @@ def setup(seed: int = SEED, *, quiet: bool = False) -> None:
         quiet: if False, print a one-line summary (seed, mode, library versions).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
+    tf_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, _NoRetracingWarning) for f in tf_logger.filters):
+        tf_logger.addFilter(_NoRetracingWarning())
+    with _quiet_stderr():   # what TensorFlow logs before it reads that setting (CUDA, oneDNN)
+        backend()
+        _gpu_visible()
     seed_everything(seed)
     import matplotlib
 

@@ -246,8 +246,12 @@ def reader_notebook(source: Mapping[str, Any], executed: Mapping[str, Any],
     for cell in reader["cells"]:
         if cell["cell_type"] == "code":
             done = next(outputs)
+            # as on the site (_config.yml: stderr_output: remove), stderr is not shown: it holds
+            # the backend's start-up logging, not course content
             cell["outputs"] = [o for o in done.get("outputs", [])
-                               if not o.get("metadata", {}).get("scrapbook")]
+                               if not o.get("metadata", {}).get("scrapbook")
+                               and not (o.get("output_type") == "stream"
+                                        and o.get("name") == "stderr")]
             cell["execution_count"] = done.get("execution_count")
         elif cell["cell_type"] == "markdown":
             attachments: dict[str, Any] = {}
