@@ -102,7 +102,7 @@ def main() -> int:
     except Exception as failure:  # show what ran, then the error
         error = failure
     took = time.perf_counter() - start
-    out = ROOT / "_build" / "chapter" / path.name
+    out = ROOT / "_build" / "chapter" / ("fast" if args.fast else "") / path.name
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out)
     values = glued(json.loads(out.read_text(encoding="utf-8")))
