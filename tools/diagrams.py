@@ -271,8 +271,116 @@ def seq2seq() -> Svg:
     return s
 
 
+def seq2seq_attention() -> Svg:
+    s = Svg(800, 400, "An encoder-decoder with attention: each decoder step reads a weighted sum "
+            "of all encoder states")
+    enc, dec = (70, 180, 290), (470, 600, 730)
+    y_box = 300
+    for j, (x, ch) in enumerate(zip(enc, ("1", "2", "3")), start=1):
+        s.box(x, y_box, 70, 46, "enc", fill=GATE)
+        s.line([(x, 372), (x, y_box + 24)])
+        s.label(x, 390, f"‘{ch}’")
+    for a, b in zip(enc, enc[1:]):
+        s.line([(a + 36, y_box), (b - 36, y_box)])
+    s.line([(enc[-1] + 36, y_box), (dec[0] - 36, y_box)], color=PATH, width=2.4)
+    s.label((enc[-1] + dec[0]) / 2, y_box - 12, "h_T, c_T", color=PATH, size=13)
+    weights = (1.2, 1.2, 4.5)          # reversing 1 2 3: output step 1 looks at source position 3
+    for j, (x, width) in enumerate(zip(enc, weights), start=1):
+        y = 152 + 16 * j
+        s.line([(x, y_box - 24), (x, y), (dec[0] - 57, y)], color=PATH, width=width)
+        s.label(x + 6, 254, f"h̄_{{{j}}}", anchor="start", size=13, color=PATH)
+        s.label(x + 60, y - 4, f"α_{{1{j}}}", size=12, color=PATH)
+    for k, (x, given, out) in enumerate(zip(dec, ("\\^", "3", "2"), ("3", "2", "1")), start=1):
+        s.box(x, y_box, 70, 46, "dec", fill=CAND)
+        s.line([(x, 372), (x, y_box + 24)])
+        s.label(x, 390, f"‘{given}’")
+        s.line([(x, y_box - 24), (x, 206)])
+        s.label(x + 6, 244, f"h_{{{k}}}", anchor="start", size=13)
+        s.box(x, 184, 110, 40, "attention", fill="white")
+        s.line([(x, 164), (x, 122)])
+        s.label(x + 6, 146, f"ctx_{{{k}}}", anchor="start", size=13)
+        s.box(x, 102, 110, 38, "tanh, softmax", fill=GATE)
+        s.line([(x, 82), (x, 50)])
+        s.label(x, 38, f"p_{{{k}}} → ‘{out}’", size=13)
+    for a, b in zip(dec, dec[1:]):
+        s.line([(a + 36, y_box), (b - 36, y_box)])
+        s.line([(a + 30, 34), (b - 24, 376)], color=BACK, dash="5,4")
+    s.label(180, 130, "the encoder's states h̄_j: the memory", size=12, color=PATH)
+    s.label(180, 40, "drawn for step 1 only: every step", size=12, color=PATH)
+    s.label(180, 56, "weighs all of h̄_1 … h̄_3 (thick: large α)", size=12, color=PATH)
+    return s
+
+
+def stacked() -> Svg:
+    s = Svg(720, 360, "Two recurrent layers stacked: the first returns its whole sequence")
+    xs, steps = (150, 290, 470), ("1", "2", "T")
+    for x, t in zip(xs, steps):
+        s.label(x, 350, f"x_{{{t}}}")
+        s.line([(x, 332), (x, 294)])
+        s.box(x, 270, 96, 44, "layer 1", fill=GATE)
+        s.line([(x, 248), (x, 186)], color=PATH, width=2.2)
+        s.label(x + 8, 222, f"h_{{{t}}}^{{(1)}}", anchor="start", size=13, color=PATH)
+        s.box(x, 162, 96, 44, "layer 2", fill=GATE)
+    for row in (270, 162):
+        s.line([(60, row), (xs[0] - 50, row)])
+        s.line([(xs[0] + 48, row), (xs[1] - 50, row)])
+        s.line([(xs[1] + 48, row), (xs[1] + 78, row)], arrow=False)
+        s.label((xs[1] + xs[2]) / 2, row + 5, "⋯")
+        s.line([(xs[2] - 82, row), (xs[2] - 50, row)])
+    s.label(44, 266, "h_0 = 0", size=12)
+    s.label(44, 158, "h_0 = 0", size=12)
+    s.line([(xs[2], 140), (xs[2], 92)], color=BACK, width=2.2)
+    s.label(xs[2] + 8, 120, "h_{T}^{(2)}", anchor="start", size=13, color=BACK)
+    s.box(xs[2], 70, 96, 40, "Dense", fill=CAND)
+    s.line([(xs[2], 50), (xs[2], 26)])
+    s.label(xs[2], 18, "ŷ")
+    s.label(540, 270, "return\\_sequences=True:", anchor="start", size=12, color=PATH)
+    s.label(540, 286, "(batch, T, n) up to layer 2", anchor="start", size=12, color=PATH)
+    s.label(540, 162, "return\\_sequences=False:", anchor="start", size=12, color=BACK)
+    s.label(540, 178, "(batch, n), the last state", anchor="start", size=12, color=BACK)
+    return s
+
+def padded_bidirectional() -> Svg:
+    s = Svg(780, 350, "A padded sequence read by a bidirectional GRU behind a Masking layer")
+    xs = (150, 250, 350, 450, 570, 670)
+    grey = "#888888"
+
+    def skipped(x: float, y: float) -> None:
+        s.parts.append(f'<rect x="{x - 36}" y="{y - 20}" width="72" height="40" rx="6" '
+                       f'fill="white" stroke="{grey}" stroke-width="1.2" stroke-dasharray="4,3"/>')
+
+    for k, x in enumerate(xs):
+        if k < 4:
+            s.box(x, 180, 56, 34, f"x_{{{k + 1}}}", fill="white")
+            s.line([(x, 162), (x, 122)])
+            s.line([(x, 198), (x, 238)])
+            s.box(x, 100, 72, 40, "GRU →", fill=GATE)
+            s.box(x, 260, 72, 40, "GRU ←", fill=GATE)
+        else:
+            s.box(x, 180, 56, 34, "0", fill="#eeeeee")
+            skipped(x, 100)
+            skipped(x, 260)
+    for a, b in zip(xs[:3], xs[1:4]):
+        s.line([(a + 36, 100), (b - 38, 100)])
+        s.line([(b - 36, 260), (a + 38, 260)])
+    s.line([(xs[3] + 36, 100), (742, 100), (742, 163)], color=PATH, width=2.2)
+    s.line([(718, 260), (xs[3] + 38, 260)], color=grey, dash="5,4")
+    s.label(726, 265, "0", size=13, anchor="start")
+    s.line([(62, 100), (xs[0] - 38, 100)])
+    s.label(52, 105, "0", size=13, anchor="end")
+    s.label(620, 40, "masked: the state is carried over", size=12, color=grey)
+    s.label(620, 56, "the padding unchanged", size=12, color=grey)
+    s.label(40, 24, "forward GRU: h→ after the last real frame", anchor="start", size=12,
+            color=PATH)
+    s.line([(xs[0] - 36, 260), (60, 260), (60, 330), (762, 330), (762, 197)], color=BACK,
+           width=2.2)
+    s.label(300, 324, "backward GRU: h← after reading back to x_1", size=12, color=BACK)
+    s.box(742, 180, 60, 34, "[→ ; ←]", fill="white")
+    return s
+
 DIAGRAMS = {"unrolled_rnn.svg": unrolled, "bptt.svg": bptt, "lstm_cell.svg": lstm,
-            "gru_cell.svg": gru, "char_lm.svg": char_lm, "seq2seq.svg": seq2seq}
+            "gru_cell.svg": gru, "char_lm.svg": char_lm, "seq2seq.svg": seq2seq,
+            "stacked_rnn.svg": stacked, "padded_bidirectional.svg": padded_bidirectional, "seq2seq_attention.svg": seq2seq_attention}
 
 
 def render() -> dict[str, str]:

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.exercises import WrongAnswer, as_array, call_answer, checker
+from rnnlab.exercises import WrongAnswer, as_array, as_number, call_answer, checker, diagnose
 
 
 @checker("add-feature-axis")
@@ -42,13 +42,24 @@ HEAD_TASKS = {
     "digits_integer": (10, "softmax", "sparse_categorical_crossentropy"),
     "gun_or_point": (1, "sigmoid", "binary_crossentropy"),
 }
-"""The right (units, activation, loss) of the output layer for each task of the exercise."""
+"""The chapter's (units, activation, loss) of the output layer for each task of the exercise."""
+
+HEAD_ALTERNATIVES = {
+    "forecast": ((1, "linear", "mae"), (1, "linear", "huber")),
+    "gun_or_point": ((2, "softmax", "sparse_categorical_crossentropy"),),
+}
+"""Other right answers: any loss for real values on a linear output, and, for two classes
+labelled 0 and 1, one softmax unit per class with the integer-label loss."""
 
 _ALIASES = {None: "linear", "none": "linear", "identity": "linear",
             "mean_squared_error": "mse", "meansquarederror": "mse",
+            "mean_absolute_error": "mae", "meanabsoluteerror": "mae",
             "categoricalcrossentropy": "categorical_crossentropy",
             "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
             "binarycrossentropy": "binary_crossentropy"}
+
+_TWO_SOFTMAX = ("two softmax units with 'sparse_categorical_crossentropy' (the labels are the "
+                "integers 0 and 1, not one-hot vectors)")
 
 
 def _normal(value: Any) -> Any:
@@ -57,10 +68,30 @@ def _normal(value: Any) -> Any:
     return _ALIASES.get(value, value)
 
 
+def _binary_head_mistake(units: int, activation: Any, loss: Any) -> str | None:
+    """What is wrong with a two-class head that is none of the right ones, if it is a usual
+    mistake."""
+    if activation == "softmax" and units == 1:
+        return ("a softmax over one unit always outputs 1.0, whatever the input: for two "
+                f"classes use one sigmoid unit with 'binary_crossentropy', or {_TWO_SOFTMAX}.")
+    if units == 2 and activation == "softmax" and loss == "categorical_crossentropy":
+        return ("'categorical_crossentropy' expects one-hot labels such as (0, 1), but these "
+                "labels are the integers 0 and 1: with two softmax units use "
+                "'sparse_categorical_crossentropy'.")
+    if units == 2 and activation == "softmax":
+        return f"two softmax outputs give one probability per class: train them with {_TWO_SOFTMAX}."
+    if units == 2:
+        return ("the output layer needs 1 unit with a sigmoid (the probability of class 1), or "
+                f"{_TWO_SOFTMAX}; two sigmoid units would be two separate yes/no answers.")
+    return None
+
+
 @checker("head-and-loss")
 def check_head_and_loss(head_and_loss: Any) -> str:
     """``head_and_loss(task)`` returns ``(units, activation, loss)`` of the output layer for
-    ``"forecast"``, ``"digits_onehot"``, ``"digits_integer"`` and ``"gun_or_point"``."""
+    ``"forecast"``, ``"digits_onehot"``, ``"digits_integer"`` and ``"gun_or_point"``.
+
+    Accepted: the chapter's heads (:data:`HEAD_TASKS`) and :data:`HEAD_ALTERNATIVES`."""
     for task, (units, activation, loss) in HEAD_TASKS.items():
         answer = call_answer(head_and_loss, task)
         if not isinstance(answer, (tuple, list)) or len(answer) != 3:
@@ -70,10 +101,13 @@ def check_head_and_loss(head_and_loss: Any) -> str:
         given_activation, given_loss = _normal(given_activation), _normal(given_loss)
         if isinstance(given_units, (bool, np.bool_)) or not isinstance(given_units, (int, np.integer)):
             raise WrongAnswer(f"for {task!r}, units should be an integer, got {given_units!r}.")
-        if task == "gun_or_point" and given_activation == "softmax" and given_units == 1:
-            raise WrongAnswer("a softmax over one unit always outputs 1.0, whatever the input: "
-                              "for two classes use one sigmoid unit (or two softmax units with "
-                              "a categorical loss).")
+        if (given_units, given_activation, given_loss) in (
+                (units, activation, loss), *HEAD_ALTERNATIVES.get(task, ())):
+            continue
+        if task == "gun_or_point":
+            mistake = _binary_head_mistake(given_units, given_activation, given_loss)
+            if mistake:
+                raise WrongAnswer(mistake)
         if given_units != units:
             raise WrongAnswer(f"for {task!r} the output layer needs {units} unit(s), one per "
                               f"{'value predicted' if units == 1 else 'class'}; you gave "
@@ -90,24 +124,25 @@ def check_head_and_loss(head_and_loss: Any) -> str:
                                 "class 1.",
             }
             raise WrongAnswer(f"activation for {task!r}: {hints[task]}")
-        if given_loss != loss:
-            hints = {
-                "forecast": "a real-valued target: mean squared error, 'mse'.",
-                "digits_onehot": "labels are one-hot vectors: 'categorical_crossentropy'.",
-                "digits_integer": "labels are integers 0-9, not one-hot vectors: "
-                                  "'sparse_categorical_crossentropy'.",
-                "gun_or_point": "a probability of one class against 0/1 labels: "
-                                "'binary_crossentropy'.",
-            }
-            raise WrongAnswer(f"loss for {task!r}: {hints[task]}")
+        hints = {
+            "forecast": "a real-valued target needs a regression loss: mean squared error, "
+                        "'mse' (or 'mae').",
+            "digits_onehot": "labels are one-hot vectors: 'categorical_crossentropy'.",
+            "digits_integer": "labels are integers 0-9, not one-hot vectors: "
+                              "'sparse_categorical_crossentropy'.",
+            "gun_or_point": "a probability of one class against 0/1 labels: "
+                            "'binary_crossentropy'.",
+        }
+        raise WrongAnswer(f"loss for {task!r}: {hints[task]}")
     return ("linear + MSE for values, softmax + (sparse) categorical cross-entropy for classes, "
-            "sigmoid + binary cross-entropy for yes/no.")
+            "sigmoid + binary cross-entropy for yes/no (or two softmax units, one per class).")
 
 
 @checker("stacked-gru")
 def check_stacked_gru(build_stacked_gru: Any) -> str:
-    """``build_stacked_gru()`` returns the article's model 9 as a ``keras.Model``: input of 100
-    steps × 1 feature, ``GRU(100)`` returning sequences, ``GRU(100)``, ``Dense(1)`` sigmoid."""
+    """``build_stacked_gru()`` returns the article's model 9 as the chapter trains it on GunPoint,
+    a ``keras.Model``: input of 150 steps × 1 feature (or any number of steps, ``None``),
+    ``GRU(100)`` returning sequences, ``GRU(100)``, ``Dense(1)`` sigmoid."""
     import keras
 
     model = call_answer(build_stacked_gru, hints={
@@ -115,9 +150,13 @@ def check_stacked_gru(build_stacked_gru: Any) -> str:
                 "sequence instead of a sequence. Give the first GRU return_sequences=True."})
     if not isinstance(model, keras.Model):
         raise WrongAnswer(f"return the keras.Model you built, got {type(model).__name__}.")
-    if tuple(model.input_shape) != (None, 100, 1):
-        raise WrongAnswer(f"the input shape is {tuple(model.input_shape)}, expected (None, 100, 1): "
-                          "keras.Input(shape=(100, 1)), 100 time steps of 1 feature.")
+    shape = tuple(model.input_shape)
+    if shape == (None, 100, 1):
+        raise WrongAnswer("the input reads 100 steps, the length the article wrote its models for; "
+                          "a GunPoint series has 150 positions: keras.Input(shape=(150, 1)).")
+    if shape not in ((None, 150, 1), (None, None, 1)):
+        raise WrongAnswer(f"the input shape is {shape}, expected (None, 150, 1): "
+                          "keras.Input(shape=(150, 1)), 150 time steps of 1 feature.")
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)
                  or type(layer).__name__ in ("GRU", "LSTM", "SimpleRNN")]
     kinds = [type(layer).__name__ for layer in recurrent]
@@ -142,3 +181,56 @@ def check_stacked_gru(build_stacked_gru: Any) -> str:
                           f"{expected:,}; check for extra layers or reset_after=False.")
     return (f"{expected:,} parameters: GRU(100) on 1 feature {3 * 100 * 103:,}, GRU(100) on 100 "
             f"features {3 * 100 * 202:,}, Dense 101.")
+
+
+def _ar_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of 12 values of a noisy autoregression around 40, and the value after each."""
+    from rnnlab.data import windows
+
+    rng = np.random.default_rng(seed)
+    series = np.full(400, 40.0)
+    for t in range(2, len(series)):
+        series[t] = 8.0 + 0.7 * series[t - 1] + 0.1 * series[t - 2] + rng.normal(scale=3.0)
+    x, y = windows(series, 12)
+    return x.astype(np.float64), y.astype(np.float64)
+
+
+@checker("ar-least-squares")
+def check_ar_least_squares(fit_ar: Any) -> str:
+    """``fit_ar(x, y, p)`` fits ŷ = b + a_1 x_T + ... + a_p x_{T+1-p} by least squares on windows
+    ``x`` (n, T, 1) and targets ``y`` (n,), and returns ``(a, b)``: ``a`` of shape (p,), a_1
+    multiplying the last value of each window."""
+    from rnnlab.baselines import fit_autoregression
+
+    for seed, order in ((0, 3), (1, 5)):
+        x, y = _ar_data(seed)
+        right = fit_autoregression(x, y, order)
+        answer = call_answer(fit_ar, x.copy(), y.copy(), order)
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            raise WrongAnswer(f"fit_ar should return a pair (a, b): the {order} weights and the "
+                              f"bias; got {type(answer).__name__}"
+                              + (f" of length {len(answer)}" if isinstance(answer, (tuple, list))
+                                 else "") + ".")
+        weights = as_array(answer[0], (order,), "fit_ar's weights a")
+        bias = as_number(answer[1], "fit_ar's bias b")
+        last = x[:, ::-1, 0][:, :order]
+        no_bias = np.linalg.lstsq(last, y, rcond=None)[0]
+        first = np.linalg.lstsq(np.hstack([x[:, :order, 0], np.ones((len(x), 1))]), y,
+                                rcond=None)[0][:-1]
+        first_message = ("you fitted on the first p values of each window; the forecast reads "
+                         "the last p, the ones just before the target.")
+        tolerance = 1e-6 * (1.0 + np.abs(right.weights).max())
+        diagnose(weights, right.weights, {
+            "the weights are in time order: a_1 should multiply the last value x_T, so reverse "
+            "the columns (x[:, ::-1, 0][:, :p]) or the weights.": right.weights[::-1],
+            "there is no bias: add a column of ones to the design matrix so that b is fitted "
+            "with the weights (the series does not average to zero).": no_bias,
+            first_message: first,
+            first_message + " ": first[::-1],
+        }, atol=tolerance)
+        if not np.isclose(bias, right.bias, rtol=1e-6, atol=1e-6):
+            raise WrongAnswer(f"the weights are right but the bias is {bias:.4g}, expected "
+                              f"{right.bias:.4g}: return b, the coefficient of the column of ones.")
+    return ("one least-squares solve gives the autoregression: np.linalg.lstsq on the last p "
+            "values and a column of ones.")
+
