@@ -250,6 +250,8 @@ def test_tuning_chooses_on_validation_and_trains_the_choice_with_other_seeds():
     for cell in base.cells:
         values = tuning.validation[cell]
         assert len(values) == 2 and values[tuning.best[cell]] == max(values)
+    # choosing opens no test image
+    assert all(np.isnan(r.test_accuracy) and r.test_samples == 0 for r in tuning.runs)
     runs = tuned_runs(base, tuning, (1, 2), units={"gru": 5})
     assert [(r.cell, r.seed) for r in runs] == [("simple_rnn", 1), ("simple_rnn", 2), ("gru", 1), ("gru", 2)]
     assert runs[-1].params == model_params("gru", 5)

@@ -60,6 +60,22 @@ def test_setup_reports_mode_and_versions(monkeypatch, capsys):
     assert np.random.rand() == first and capsys.readouterr().out == ""
 
 
+def test_setup_keeps_tensorflow_retracing_warnings_off_the_page():
+    import logging
+
+    rnnlab.setup(quiet=True)
+    rnnlab.setup(quiet=True)                      # twice: one filter, not two
+    logger = logging.getLogger("tensorflow")
+    assert sum(type(f).__name__ == "_NoRetracingWarning" for f in logger.filters) == 1
+
+    def record(message):
+        return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)
+
+    assert not logger.filter(record("5 out of the last 24 calls to <function f> triggered "
+                                    "tf.function retracing. Tracing is expensive"))
+    assert logger.filter(record("another warning"))
+
+
 @pytest.mark.parametrize("raw, expected", [("1", True), ("0", False), ("off", False)])
 def test_determinism_follows_its_switch(monkeypatch, raw, expected):
     import keras

@@ -216,8 +216,9 @@ class CompareRun(Record):
             ``val_accuracy``).
         epoch_seconds: wall time of each epoch.
         train_accuracy, validation_accuracy: of the last epoch.
-        test_accuracy: on the test set, evaluated once after training.
-        test_samples: how many test images.
+        test_accuracy: on the test set, evaluated once after training (NaN for a run of
+            ``compare(..., test=False)``, e.g. a tuning run: those choose on validation).
+        test_samples: how many test images (0 when the test set was not evaluated).
         wall_seconds: the whole run.
         train_inference_accuracy: with ``compare(..., diagnose=True)``: the training images
             evaluated after training in inference mode, as validation and test are (None
@@ -393,7 +394,7 @@ class Comparison(Record):
 
 
 def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
-            diagnose: bool = False) -> Comparison:
+            diagnose: bool = False, test: bool = True) -> Comparison:
     """Train and evaluate every cell of ``config`` with every seed; return all results.
 
     Each run starts from :func:`rnnlab.config.seed_everything` with its seed. The test set is
@@ -408,6 +409,9 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
         diagnose: also evaluate the training images in inference mode after training
             (``train_inference_accuracy``) and, where the model has ``BatchNormalization``,
             run :func:`batch_norm_check` (``norm_check``). This evaluates, it trains nothing.
+        test: evaluate the test set after training. False for runs that only choose a
+            setting on validation (:func:`~rnnlab.experiments.tune`): their ``test_accuracy``
+            is NaN, so the test set is not opened, and no time goes into evaluating it.
 
     Returns:
         A :class:`Comparison`: every :class:`CompareRun`, a :class:`CellSummary` per cell, the
@@ -428,7 +432,8 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
                            batch_size=config.batch_size, validation_data=data.validation,
                            verbose=verbose, seed=seed)
             records.append(record)
-            _, test_accuracy = model.evaluate(*data.test, batch_size=512, verbose=0)
+            test_accuracy = (model.evaluate(*data.test, batch_size=512, verbose=0)[1] if test
+                             else float("nan"))
             history = record.history
             extra: dict[str, Any] = {}
             if diagnose:
@@ -442,11 +447,13 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
                 cell=cell, seed=seed, params=record.params, history=history,
                 epoch_seconds=record.epoch_seconds, train_accuracy=history["accuracy"][-1],
                 validation_accuracy=history["val_accuracy"][-1],
-                test_accuracy=float(test_accuracy), test_samples=len(data.test[0]),
+                test_accuracy=float(test_accuracy), test_samples=len(data.test[0]) if test else 0,
                 wall_seconds=record.wall_seconds, **extra))
             if log:
-                log(f"{cell}, seed {seed}: test accuracy {test_accuracy:.4f} "
-                    f"({runs[-1].wall_seconds:.0f} s)")
+                log(f"{cell}, seed {seed}: "
+                    + (f"test accuracy {test_accuracy:.4f}" if test else
+                       f"validation accuracy {runs[-1].validation_accuracy:.4f}")
+                    + f" ({runs[-1].wall_seconds:.0f} s)")
     places = {json.dumps(flat(r.provenance | {"date": ""}), sort_keys=True) for r in records}
     where = flat(records[0].provenance) if len(places) == 1 else flat()
     return Comparison(config=config, environment=where, sizes=data.sizes(), runs=runs,

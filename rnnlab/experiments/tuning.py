@@ -63,7 +63,8 @@ class Tuning(Record):
         validation: per cell, the last-epoch validation accuracy of each setting, in grid order.
         best: per cell, the index of the chosen setting (the highest validation accuracy; the
             first on a tie).
-        runs: every tuning run.
+        runs: every tuning run (the test set is not evaluated while choosing: their
+            ``test_accuracy`` is NaN).
     """
 
     cells: list[str]
@@ -107,7 +108,7 @@ def tune(base: CompareConfig, grid: Sequence[Setting] = TUNING_GRID, seed: int =
     runs: list[CompareRun] = []
     validation: dict[str, list[float]] = {cell: [] for cell in base.cells}
     for setting in grid:
-        result = compare(replace(setting.apply(base), seeds=(seed,)), log=log)
+        result = compare(replace(setting.apply(base), seeds=(seed,)), log=log, test=False)
         runs += result.runs
         for run in result.runs:
             validation[run.cell].append(run.validation_accuracy)
