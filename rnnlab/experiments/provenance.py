@@ -24,8 +24,8 @@ class PageRuns:
     Attributes:
         runs: how many distinct runs (a run asked for twice counts once).
         served: how many of them came from the results store.
-        dates: the day they were trained (``2026-11-26``), or the first and last day joined by
-            " to ".
+        dates: when they were trained, as a phrase: ``on 2026-11-26``, or
+            ``from 2026-11-26 to 2026-12-06``.
     """
 
     runs: int
@@ -39,7 +39,8 @@ def page_runs(session: Sequence[tuple[Any, bool]] | None = None) -> PageRuns:
     seen: set[str] = set()
     distinct = [(r, s) for r, s in runs if not (r.key and (r.key in seen or seen.add(r.key)))]
     days = sorted(str(r.provenance.get("date", "?"))[:10] for r, _ in distinct)
-    dates = "" if not days else days[0] if days[0] == days[-1] else f"{days[0]} to {days[-1]}"
+    dates = ("" if not days else f"on {days[0]}" if days[0] == days[-1]
+             else f"from {days[0]} to {days[-1]}")
     return PageRuns(runs=len(distinct), served=sum(s for _, s in distinct), dates=dates)
 
 
