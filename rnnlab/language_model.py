@@ -1,5 +1,6 @@
-"""Language modelling in NumPy (chapter 7): bits per character, n-gram baselines, sampling with
-temperature, and the NumPy twin of a Keras character model that evaluates and generates.
+"""Language modelling in NumPy (chapter 7): bits per character, n-gram baselines (add-α,
+absolute discounting, modified Kneser–Ney), sampling with temperature, and the NumPy twin of a
+Keras character model that evaluates and generates.
 
 Every quantity is a cross-entropy of the next character: a model that gives the true next
 character probability p pays -log2 p bits. Averaged over a text, that is the model's **bits
@@ -219,14 +220,142 @@ class DiscountedNGram:
         return float(-np.mean(self.log2_probs(ids)))
 
 
+def _modified_discounts(counts: np.ndarray) -> np.ndarray:
+    """Chen & Goodman's estimates of the three discounts of modified Kneser–Ney from the
+    count-of-counts n_j (how many n-grams have count exactly j) of one order:
+
+    Y = n_1 / (n_1 + 2 n_2),  D_1 = 1 − 2Y n_2/n_1,  D_2 = 2 − 3Y n_3/n_2,  D_3+ = 3 − 4Y n_4/n_3.
+
+    Where a denominator (n_j, or n_1 + 2 n_2) is zero the formula is undefined; that discount
+    is then the one before it (0.5 for D_1). Returns ``[D_1, D_2, D_3+]``.
+    """
+    n = [int(np.sum(counts == j)) for j in range(1, 5)]
+    discounts, previous = [], 0.5
+    for j in range(1, 4):           # D_j from n_j and n_{j+1}
+        defined = n[j - 1] > 0 and n[0] + 2 * n[1] > 0
+        y = n[0] / (n[0] + 2 * n[1]) if defined else 0.0
+        value = j - (j + 1) * y * n[j] / n[j - 1] if defined else previous
+        discounts.append(value)
+        previous = value
+    return np.array(discounts)
+
+
+class KneserNeyNGram:
+    """A character n-gram model with interpolated modified Kneser–Ney smoothing (Kneser & Ney
+    1995; modified by Chen & Goodman 1998, section 3.5), the usual baseline of language modelling:
+
+    p_m(s | c) = max(c_m(c, s) − D_m(c_m(c, s)), 0) / Σ_s' c_m(c, s')  +  γ_m(c) p_{m−1}(s | c′),
+
+    γ_m(c) = (D_m,1 N_1(c) + D_m,2 N_2(c) + D_m,3+ N_3+(c)) / Σ_s' c_m(c, s'),
+
+    for the orders m = 1 … n (c: the previous m − 1 characters, c′: the previous m − 2), with
+    p_0(s) = 1/V. The highest order counts the training text, c_n = C; every lower order counts
+    *continuations*, c_m(c, s) = the number of distinct characters seen before ``c s`` (so a
+    character that follows many contexts gets more of the shorter contexts' share than one that
+    is frequent after a single context). D_m(k) is D_m,1, D_m,2 or D_m,3+ for a count k of 1, 2
+    or 3 and more, and 0 for k = 0; N_j(c) is the number of characters whose count after c is j
+    (3 or more for N_3+). The discounts of each order are Chen & Goodman's estimates from its
+    count-of-counts (:func:`_modified_discounts`), times ``scale``, each kept in [0, j] so no
+    count turns negative. A context never seen falls back to p_{m−1} entirely. Padding as
+    :class:`NGramModel`.
+
+    Args:
+        order: n (contexts of up to n − 1 characters), at most 8.
+        vocab_size: V.
+        scale: a factor on every estimated discount (1: Chen & Goodman's estimates), > 0; chosen
+            on validation by :func:`best_ngram`.
+    """
+
+    smoothing = "kneser-ney"
+
+    def __init__(self, order: int, vocab_size: int, scale: float = 1.0) -> None:
+        self.order, self.vocab_size = _check_order(order, vocab_size)
+        if not (isinstance(scale, (int, float, np.floating)) and math.isfinite(scale)
+                and scale > 0):
+            raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+        self.scale = float(scale)
+        self._levels: list[tuple[np.ndarray, ...]] = []
+        self._estimates: list[np.ndarray] = []
+
+    @property
+    def parameter(self) -> float:
+        """The smoothing's setting: the factor on the estimated discounts."""
+        return self.scale
+
+    @property
+    def discounts(self) -> np.ndarray:
+        """(n, 3): D_m,1, D_m,2, D_m,3+ of the orders m = 1 … n, as used."""
+        if not self._estimates:
+            raise RuntimeError("fit the model on a training text first")
+        return np.stack([np.clip(self.scale * d, 0.0, [1.0, 2.0, 3.0]) for d in self._estimates])
+
+    def with_parameter(self, scale: float) -> KneserNeyNGram:
+        """The same counts with another scale (no counting again)."""
+        other = KneserNeyNGram(self.order, self.vocab_size, scale)
+        other._levels, other._estimates = self._levels, self._estimates
+        return other
+
+    def fit(self, ids: Any) -> KneserNeyNGram:
+        """Count the training text: for each order, the counts it uses (the text's counts for the
+        highest order, continuation counts below it), their totals and N_1, N_2, N_3+ per
+        context, and the discounts' estimates."""
+        ids = _check_ids(ids, self.vocab_size)
+        V = self.vocab_size
+        raw = []                    # the (context, next character) codes seen, per context length
+        for k in range(self.order):
+            context, target = _context_codes(ids, k, V)
+            raw.append(np.unique(context * V + target, return_counts=True))
+        self._levels, self._estimates = [], []
+        for k in range(self.order):                 # order m = k + 1, contexts of k characters
+            if k == self.order - 1:
+                codes, counts = raw[k]
+            else:
+                # the codes of k + 1 characters of context whose last k are c: the distinct
+                # characters seen before "c s" (the oldest character is the most significant digit)
+                codes, counts = np.unique(raw[k + 1][0] % V ** (k + 1), return_counts=True)
+            contexts, where = np.unique(codes // V, return_inverse=True)
+            per_context = [np.bincount(where, weights=weight, minlength=len(contexts))
+                           for weight in (counts, counts == 1, counts == 2, counts >= 3)]
+            self._levels.append((codes, counts, contexts, *per_context))
+            self._estimates.append(_modified_discounts(counts))
+        return self
+
+    def log2_probs(self, ids: Any) -> np.ndarray:
+        """log2 P(ids[t] | its context) for t = 1 .. N-1."""
+        if not self._levels:
+            raise RuntimeError("fit the model on a training text first")
+        ids = _check_ids(ids, self.vocab_size)
+        V = self.vocab_size
+        p = np.full(len(ids) - 1, 1.0 / V)
+        for k, ((codes, counts, contexts, total, n1, n2, n3), d) in enumerate(
+                zip(self._levels, self.discounts)):
+            context, target = _context_codes(ids, k, V)
+            count = _lookup(codes, counts, context * V + target)
+            where = np.clip(np.searchsorted(contexts, context), 0, len(contexts) - 1)
+            seen = contexts[where] == context
+            safe = np.where(seen, total[where], 1.0)
+            discount = np.where(count >= 3, d[2], np.where(count == 2, d[1],
+                                                           np.where(count == 1, d[0], 0.0)))
+            gamma = (d[0] * n1[where] + d[1] * n2[where] + d[2] * n3[where]) / safe
+            mixed = np.maximum(count - discount, 0.0) / safe + gamma * p
+            p = np.where(seen, mixed, p)
+        return np.log2(p)
+
+    def bits(self, ids: Any) -> float:
+        """Cross-entropy in bits per character of predicting ``ids[1:]``."""
+        return float(-np.mean(self.log2_probs(ids)))
+
+
 SMOOTHING = {"add-alpha": (NGramModel, (1e-3, 1e-2, 0.1, 0.3, 1.0)),
-             "discount": (DiscountedNGram, (0.5, 0.7, 0.8, 0.9, 0.95))}
+             "discount": (DiscountedNGram, (0.5, 0.7, 0.8, 0.9, 0.95)),
+             "kneser-ney": (KneserNeyNGram, (0.7, 0.85, 1.0, 1.15, 1.3))}
 """The n-gram smoothings by name: the model class and the settings :func:`best_ngram` tries."""
 
 
 def best_ngram(order: int, train: Any, validation: Any, vocab_size: int, *,
                smoothing: str = "add-alpha",
-               values: Sequence[float] | None = None) -> NGramModel | DiscountedNGram:
+               values: Sequence[float] | None = None
+               ) -> NGramModel | DiscountedNGram | KneserNeyNGram:
     """The n-gram model whose smoothing setting gives the fewest bits per character on the
     validation text.
 
@@ -234,8 +363,9 @@ def best_ngram(order: int, train: Any, validation: Any, vocab_size: int, *,
         order: n.
         train, validation: the two texts as ids.
         vocab_size: V.
-        smoothing: ``"add-alpha"`` (:class:`NGramModel`, tries α) or ``"discount"``
-            (:class:`DiscountedNGram`, tries D).
+        smoothing: ``"add-alpha"`` (:class:`NGramModel`, tries α), ``"discount"``
+            (:class:`DiscountedNGram`, tries D) or ``"kneser-ney"`` (:class:`KneserNeyNGram`,
+            tries factors on the estimated discounts).
         values: the settings to try (default: those of ``SMOOTHING``).
 
     Returns:
@@ -437,25 +567,46 @@ class CharLM:
         input.
 
         Args:
-            prompt: the prompt's ids, (P,) with P >= 1.
+            prompt: the prompt's ids, (P,) with P >= 1; or (B, P) to continue B prompts side by
+                side (a batch: one sequential pass for all of them).
             length: how many characters to generate.
             temperature: τ of :func:`temperature_probabilities` (0: greedy).
             seed: seed of the sampling generator.
 
         Returns:
-            The generated ids, (length,).
+            The generated ids, (length,), or (B, length) for a batch of prompts.
         """
         prompt = np.asarray(prompt)
-        if prompt.ndim != 1 or len(prompt) == 0 or not np.issubdtype(prompt.dtype, np.integer):
-            raise ValueError(f"prompt must be a non-empty 1-D array of ids, got shape "
-                             f"{prompt.shape}")
+        if (prompt.ndim not in (1, 2) or prompt.shape[-1] == 0 or prompt.size == 0
+                or not np.issubdtype(prompt.dtype, np.integer)):
+            raise ValueError(f"prompt must be a non-empty array of ids, (P,) or (B, P), got "
+                             f"shape {prompt.shape}")
         length = integer("length", length)
         rng = np.random.default_rng(seed)
+        if prompt.ndim == 2:
+            return self._generate_batch(prompt, length, temperature, rng)
         logits, states = self.run(prompt[None, :])
         out = np.empty(length, np.int64)
         for t in range(length):
             out[t] = sample_next(logits[0, -1], temperature, rng)
             logits, states = self.run(out[None, t:t + 1], states)
+        return out
+
+    def _generate_batch(self, prompts: np.ndarray, length: int, temperature: float,
+                        rng: np.random.Generator) -> np.ndarray:
+        """:meth:`generate` for a (B, P) batch of prompts: each row draws its next character
+        from its own tempered distribution (inverse of the cumulative distribution at a uniform
+        draw), or takes its most likely one for τ = 0."""
+        logits, states = self.run(prompts)
+        out = np.empty((len(prompts), length), np.int64)
+        for t in range(length):
+            if temperature == 0:
+                out[:, t] = logits[:, -1].argmax(axis=-1)
+            else:
+                p = temperature_probabilities(logits[:, -1], temperature)
+                below = np.cumsum(p, axis=-1) < rng.random((len(p), 1))
+                out[:, t] = np.minimum(below.sum(axis=-1), p.shape[-1] - 1)
+            logits, states = self.run(out[:, t:t + 1], states)
         return out
 
 

@@ -23,6 +23,16 @@ def test_t_interval_matches_the_formula_and_covers_as_it_says():
         t_interval([1.0, 2.0], level=95)
 
 
+def test_mean_interval_is_t_interval_and_has_no_interval_for_one_run():
+    from rnnlab.experiments.stats import mean_interval, t_interval
+
+    assert mean_interval([0.90, 0.92, 0.97]) == t_interval([0.90, 0.92, 0.97])
+    mean, low, high = mean_interval([2.5])
+    assert mean == 2.5 and np.isnan(low) and np.isnan(high)
+    with pytest.raises(ValueError, match="at least one finite"):
+        mean_interval([])
+
+
 def test_paired_difference_pairs_by_seed_and_calls_only_intervals_that_exclude_zero():
     from rnnlab.experiments import paired_difference, seed_spread
 

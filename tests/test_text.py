@@ -281,6 +281,25 @@ def test_generate_is_deterministic_when_greedy_and_checks_its_input(models):
         generate(model, Vocabulary(tuple("\ufffdabc")), "a", 5)
 
 
+def test_a_batch_of_prompts_is_each_prompt_continued_alone(models):
+    lm = CharLM.from_keras(models["lstm"])
+    prompts = np.random.default_rng(14).integers(0, 11, size=(5, 4))
+    greedy = lm.generate(prompts, 12, temperature=0)
+    assert greedy.shape == (5, 12)
+    for row, prompt in zip(greedy, prompts):        # greedy: the same as one prompt at a time
+        assert np.array_equal(row, lm.generate(prompt, 12, temperature=0))
+    # sampled: every row draws from its own tempered distribution given its own past
+    many = np.repeat(prompts[:1], 4000, axis=0)
+    first = lm.generate(many, 1, temperature=0.8, seed=3)[:, 0]
+    logits, _ = lm.run(prompts[:1])
+    expected = temperature_probabilities(logits[0, -1], 0.8)
+    assert np.allclose(np.bincount(first, minlength=11) / len(first), expected, atol=0.025)
+    assert not np.array_equal(lm.generate(many[:8], 20, 1.0, seed=0),
+                              lm.generate(many[:8], 20, 1.0, seed=1))
+    with pytest.raises(ValueError, match=r"\(P,\) or \(B, P\)"):
+        lm.generate(np.zeros((2, 0), int), 3)
+
+
 # --- the addition task and the encoder–decoder ------------------------------------------------
 
 def test_addition_strings_are_sums_left_padded_and_reversible():
@@ -329,6 +348,11 @@ def test_seq2seq_run_scores_and_records(monkeypatch):
     assert sum(run.count_by_length.values()) == run.test_samples
     assert set(run.count_by_length) <= set(range(3, 6))
     assert run.to_json()["reverse"] is False and len(run.examples) == 6
+    # causal decoder, greedy decoding: exactly right free-running iff every teacher-forced
+    # prediction is right
+    assert run.teacher_forced_exact == run.exact_match
+    assert 0 <= run.independent_exact <= 1
+    assert set(run.independent_by_length) == set(run.count_by_length)
 
 
 def test_language_run_trains_scores_and_keeps_its_model_out_of_json():
@@ -342,8 +366,10 @@ def test_language_run_trains_scores_and_keeps_its_model_out_of_json():
     saved = run.to_json()
     assert "lm" not in saved and LanguageRun.from_json(saved).test_bits == run.test_bits
     stateful = language_run("gru", units=8, embedding_dim=4, window=16, epochs=1,
-                            train_chars=3000, stateful=True, batch_size=8)
+                            train_chars=3000, stateful=True, batch_size=8, test_chars=1000)
     assert "val_loss" not in stateful.history and stateful.stateful
+    assert run.test_chars == len(data.test) and stateful.test_chars == 1000
+    assert stateful.test_bits == pytest.approx(stateful.lm.bits(data.test[:1000], 16))
 
 
 def test_numpy_character_model_trains_like_keras():

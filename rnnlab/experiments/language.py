@@ -47,6 +47,7 @@ class LanguageRun(Record):
         validation_bits: the validation text, read in windows (Keras' last ``val_loss`` in
             bits; computed in NumPy for a stateful model).
         train_windows: how many training windows an epoch reads.
+        test_chars: how many characters of the test text were scored.
         served, provenance: whether the run came from the results store, and where and when it
             was trained.
         lm: the trained model's NumPy twin (:class:`rnnlab.language_model.CharLM`; not written to JSON).
@@ -69,6 +70,7 @@ class LanguageRun(Record):
     test_bits_carried: float
     validation_bits: float
     train_windows: int = 0
+    test_chars: int = 0
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
     lm: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
@@ -101,7 +103,7 @@ def _reset_states() -> Any:
 def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window: int = 64,
                  epochs: int, batch_size: int = 64, stateful: bool = False,
                  learning_rate: float = 3e-3, train_chars: int | None = None,
-                 seed: int = SEED) -> LanguageRun:
+                 test_chars: int | None = None, seed: int = SEED) -> LanguageRun:
     """Train a character model on the corpus of :func:`rnnlab.data.load_text` and score it.
 
     The training text is cut into windows of ``window`` characters, each target the next
@@ -121,6 +123,9 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         stateful: carry the state across batches.
         learning_rate: Adam's step size.
         train_chars: train on the first ``train_chars`` characters only (None: all).
+        test_chars: score the first ``test_chars`` characters of the test text only (None: all
+            of it; a smaller number makes a quick check quicker, since the NumPy twin scores
+            the text step by step).
         seed: the initial weights' and the shuffling's seed.
 
     Returns:
@@ -136,6 +141,8 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
     window = integer("window", window, minimum=2)
     batch_size = integer("batch_size", batch_size)
     integer("train_chars", train_chars, allow_none=True)
+    integer("test_chars", test_chars, minimum=2, allow_none=True)
+    test = data.test if test_chars is None else data.test[:test_chars]
     ids = data.train if train_chars is None else data.train[:train_chars]
     if stateful:
         x, y = lm_streams(ids, window, batch_size)
@@ -158,8 +165,9 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         cell=cell, units=units, embedding_dim=embedding_dim, window=window, stateful=stateful,
         batch_size=batch_size, learning_rate=learning_rate, epochs=epochs, seed=seed,
         train_chars=len(ids), params=record.params, history=record.history,
-        epoch_seconds=record.epoch_seconds, test_bits=lm.bits(data.test, window),
-        test_bits_carried=lm.bits(data.test, streams=CARRIED_STREAMS), validation_bits=validation_bits, train_windows=len(x),
+        epoch_seconds=record.epoch_seconds, test_bits=lm.bits(test, window),
+        test_bits_carried=lm.bits(test, streams=CARRIED_STREAMS),
+        validation_bits=validation_bits, train_windows=len(x), test_chars=len(test),
         served=record.served, provenance=record.provenance, lm=lm)
 
 
@@ -194,6 +202,16 @@ class Seq2SeqRun(Record):
             forcing, as in training).
         examples: a few test cases, ``[source as fed (reversed if reverse), true sum,
             decoded answer]``.
+        teacher_forced_exact: share of test sums whose every answer symbol is predicted right
+            with teacher forcing. The decoder is causal and greedy decoding feeds back its most
+            likely symbol, so a sum is decoded exactly right if and only if this holds for it:
+            the number equals ``exact_match``.
+        independent_exact: the exact match that independent errors would give, each answer
+            symbol right with probability ``symbol_accuracy``: the mean over the test sums of
+            symbol_accuracy ** L, L the sum's answer symbols (digits and end symbol).
+        symbol_accuracy_by_length: ``symbol_accuracy`` by the length of ``"a+b"``.
+        independent_by_length: by the length of ``"a+b"``, the exact match that independent
+            errors at that length's per-symbol accuracy would give.
         served, provenance: as in :class:`LanguageRun`.
     """
 
@@ -215,6 +233,10 @@ class Seq2SeqRun(Record):
     count_by_length: dict[int, int]
     symbol_accuracy: float
     examples: list[list[str]]
+    teacher_forced_exact: float = float("nan")
+    independent_exact: float = float("nan")
+    symbol_accuracy_by_length: dict[int, float] = field(default_factory=dict)
+    independent_by_length: dict[int, float] = field(default_factory=dict)
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -292,7 +314,10 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
     logits = np.asarray(model([source, test.decoder_input[keep]], training=False))
     end = ADDITION_SYMBOLS.index(END)
     answer = np.cumsum(target == end, axis=1) - (target == end) == 0   # up to the end symbol
-    symbol_accuracy = float(np.mean((logits.argmax(axis=-1) == target)[answer]))
+    forced_right = logits.argmax(axis=-1) == target
+    symbol_accuracy = float(np.mean(forced_right[answer]))
+    teacher_forced_exact = float(np.mean(np.all(forced_right | ~answer, axis=1)))
+    independent = symbol_accuracy ** answer.sum(axis=1)      # each symbol right independently
     decoded = greedy_decode(model, source, target.shape[1], ADDITION_SYMBOLS.index(START))
 
     def text(ids: np.ndarray) -> str:
@@ -305,6 +330,11 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
     lengths = test.input_length[keep]
     by_length = {int(n): float(right[lengths == n].mean()) for n in np.unique(lengths)}
     counts = {int(n): int((lengths == n).sum()) for n in np.unique(lengths)}
+    symbols_by_length = {int(n): float(np.mean(forced_right[lengths == n][answer[lengths == n]]))
+                         for n in np.unique(lengths)}
+    independent_by_length = {
+        int(n): float(np.mean(symbols_by_length[int(n)] ** answer[lengths == n].sum(axis=1)))
+        for n in np.unique(lengths)}
     sources = ["".join(ADDITION_SYMBOLS[i] for i in row).strip() for row in source[:6]]
     examples = [[s, t, a] for s, t, a in zip(sources, truths[:6], answers[:6])]
     return Seq2SeqRun(
@@ -313,4 +343,7 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
         learning_rate=learning_rate, seed=seed, params=record.params, history=record.history,
         epoch_seconds=record.epoch_seconds, exact_match=float(right.mean()),
         exact_by_length=by_length, count_by_length=counts, symbol_accuracy=symbol_accuracy,
-        examples=examples, served=record.served, provenance=record.provenance)
+        examples=examples, teacher_forced_exact=teacher_forced_exact,
+        independent_exact=float(independent.mean()), symbol_accuracy_by_length=symbols_by_length,
+        independent_by_length=independent_by_length,
+        served=record.served, provenance=record.provenance)

@@ -179,6 +179,25 @@ def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, flo
     return mean, mean - half, mean + half
 
 
+def mean_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """:func:`t_interval` for results that may come from a single run: one value has a mean but
+    no spread to judge it by, so its interval is ``(nan, nan)``.
+
+    Args:
+        values: one or more finite measurements (e.g. one test score per seed).
+        level: the interval's confidence level, in (0, 1).
+
+    Returns:
+        ``(mean, low, high)``; ``low`` and ``high`` are NaN for a single value.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1 or x.size < 1 or not np.all(np.isfinite(x)):
+        raise ValueError(f"mean_interval needs at least one finite value, got {list(values)!r}")
+    if x.size == 1:
+        return float(x[0]), float("nan"), float("nan")
+    return t_interval(x, level)
+
+
 @dataclass
 class PairedDifference(Record):
     """Two results measured with the same seeds, compared seed by seed
