@@ -462,8 +462,7 @@ class CharLM:
         if recurrent is None or head is None:
             raise ValueError(f"{model.name}: expected a recurrent layer and a Dense head")
         rnn = RNN(recurrent.cell, recurrent.W.astype(np.float64), recurrent.U.astype(np.float64),
-                  recurrent.b.astype(np.float64), return_sequences=True,
-                  cell_options=recurrent.cell_options)
+                  recurrent.b.astype(np.float64), return_sequences=True, **recurrent.options)
         W_y, b_y = (np.asarray(w, np.float64) for w in head.get_weights())
         return cls(embedding, rnn, W_y, b_y)
 

@@ -7,16 +7,14 @@ os.environ.setdefault("RNNLAB_STORE", "off")
 
 from rnnlab.cells import by_keras_class, names, spec  # noqa: E402
 
-# (Keras layer name, rnnlab cell name, GRU reset_after): every layer the course reproduces, one
-# per registered cell and variant, so a new cell module is tested without editing this file
-VARIANTS = [(spec(name).keras_class, name, variant.get("reset_after", True))
+# (Keras layer name, rnnlab cell name, the cell's options): every layer the course reproduces,
+# one per registered cell and variant, so a new cell module is tested without editing this file
+VARIANTS = [(spec(name).keras_class, name, dict(variant))
             for name in names() for variant in spec(name).variants]
 VARIANT_IDS = [name + "".join(f"_{key}_{value}" for key, value in variant.items())
                for name in names() for variant in spec(name).variants]
 
 
-def keras_layer(kind, units, reset_after=True, **options):
-    cell_spec = by_keras_class(kind)
-    for name in cell_spec.options:  # the cell's own options, e.g. the GRU's variant
-        options[name] = {"reset_after": reset_after}[name]
-    return cell_spec.keras_layer(units, **options)
+def keras_layer(kind, units, variant=None, **options):
+    """The Keras layer of a registered cell, with the variant's options (e.g. the GRU's)."""
+    return by_keras_class(kind).keras_layer(units, **(variant or {}), **options)

@@ -3,18 +3,18 @@ import pytest
 from conftest import VARIANT_IDS, VARIANTS, keras_layer
 
 from rnnlab.bptt import backward, numerical_gradient, relative_error
-from rnnlab.cells import from_keras, random_rnn
+from rnnlab.cells import from_keras, random_rnn, spec
 
 
-def problem(cell, reset_after, go_backwards=False, seed=0):
+def problem(cell, variant, go_backwards=False, seed=0):
     """A float64 layer, an input, initial states and the direct gradients G (L = Σ G ⊙ h + Σ G_c ⊙ c_T)."""
     rng = np.random.default_rng(seed)
-    rnn = random_rnn(cell, 3, 4, reset_after=reset_after, scale=1.0, seed=seed + 1,
+    rnn = random_rnn(cell, 3, 4, **variant, scale=1.0, seed=seed + 1,
                      go_backwards=go_backwards)
     x = rng.normal(size=(2, 5, 3))
-    states = [0.5 * rng.normal(size=(2, 4)) for _ in range(2 if cell == "lstm" else 1)]
+    states = [0.5 * rng.normal(size=(2, 4)) for _ in spec(cell).states]
     G, Gc = rng.normal(size=(2, 5, 4)), rng.normal(size=(2, 4))
-    return rnn, x, states, G, (Gc if cell == "lstm" else None)
+    return rnn, x, states, G, (Gc if len(states) > 1 else None)   # a cell state c besides h
 
 
 def loss(rnn, x, states, G, Gc):
@@ -22,13 +22,13 @@ def loss(rnn, x, states, G, Gc):
     return np.sum(G * run["h"]) + (np.sum(Gc * run["c"][:, -1]) if Gc is not None else 0.0)
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_bptt_matches_central_finite_differences(kind, cell, reset_after, go_backwards):
-    rnn, x, states, G, Gc = problem(cell, reset_after, go_backwards)
+def test_bptt_matches_central_finite_differences(kind, cell, variant, go_backwards):
+    rnn, x, states, G, Gc = problem(cell, variant, go_backwards)
     grads = backward(rnn, rnn.forward(x, states), G, Gc)
     wrt = {"W": rnn.W, "U": rnn.U, "b": rnn.b, "x": x, "h0": states[0]}
-    if cell == "lstm":
+    if len(states) > 1:
         wrt["c0"] = states[1]
     for name, array in wrt.items():
         numeric = numerical_gradient(lambda: loss(rnn, x, states, G, Gc), array)
@@ -36,10 +36,10 @@ def test_bptt_matches_central_finite_differences(kind, cell, reset_after, go_bac
         assert relative_error(grads[name], numeric) < 1e-6, name
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
-def test_gradient_wrt_every_hidden_state_matches_finite_differences(kind, cell, reset_after):
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
+def test_gradient_wrt_every_hidden_state_matches_finite_differences(kind, cell, variant):
     """Total dL/dh_t: perturb h_t by adding to it, through an extra input to the next step."""
-    rnn, x, states, G, Gc = problem(cell, reset_after, seed=4)
+    rnn, x, states, G, Gc = problem(cell, variant, seed=4)
     grads = backward(rnn, rnn.forward(x, states), G, Gc)
     t = 2  # dL/dh_t for an inner step: h_t feeds L directly (G) and through h_{t+1}, ...
     delta = np.zeros((2, 4))
@@ -47,7 +47,7 @@ def test_gradient_wrt_every_hidden_state_matches_finite_differences(kind, cell, 
     def perturbed():
         first = rnn.forward(x[:, : t + 1], states)
         h_t = first["h"][:, -1] + delta
-        carried = [h_t] + ([first["c"][:, -1]] if cell == "lstm" else [])
+        carried = [h_t] + [first[s][:, -1] for s in spec(cell).states[1:]]
         rest = rnn.forward(x[:, t + 1:], carried)
         value = np.sum(G[:, :t] * first["h"][:, :t]) + np.sum(G[:, t] * h_t)
         value += np.sum(G[:, t + 1:] * rest["h"])
@@ -57,12 +57,12 @@ def test_gradient_wrt_every_hidden_state_matches_finite_differences(kind, cell, 
     assert relative_error(grads["h"][:, t], numeric) < 1e-6
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
-def test_bptt_matches_tf_gradient_tape_on_the_keras_layer(kind, cell, reset_after):
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
+def test_bptt_matches_tf_gradient_tape_on_the_keras_layer(kind, cell, variant):
     import tensorflow as tf
 
-    _, x, states, G, Gc = problem(cell, reset_after, seed=7)
-    layer = keras_layer(kind, 4, reset_after, return_sequences=True, return_state=True,
+    _, x, states, G, Gc = problem(cell, variant, seed=7)
+    layer = keras_layer(kind, 4, variant, return_sequences=True, return_state=True,
                         dtype="float64")
     layer(x)
     rng = np.random.default_rng(8)
@@ -86,7 +86,7 @@ def test_bptt_matches_tf_gradient_tape_on_the_keras_layer(kind, cell, reset_afte
 
 
 def test_backward_rejects_a_gradient_of_the_wrong_shape():
-    rnn, x, states, G, _ = problem("simple_rnn", True)
+    rnn, x, states, G, _ = problem("simple_rnn", {})
     with pytest.raises(ValueError, match=r"dh must have the shape of the states \(2, 5, 4\)"):
         backward(rnn, rnn.forward(x, states), G[:, :3])
 

@@ -3,7 +3,7 @@ import pytest
 from conftest import VARIANT_IDS, VARIANTS, keras_layer
 
 from rnnlab import cells
-from rnnlab.cells import RNN, count_params, from_keras, random_rnn, to_keras
+from rnnlab.cells import RNN, count_params, from_keras, random_rnn, spec, to_keras
 
 SHAPES = [(1, 1, 3, 5), (4, 9, 3, 5), (2, 6, 7, 2)]  # batch, timesteps, features, units
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
@@ -14,26 +14,26 @@ def randomise(layer, rng, dtype):
     layer.set_weights([rng.normal(scale=0.6, size=w.shape).astype(dtype) for w in layer.get_weights()])
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
 @pytest.mark.parametrize("with_state", [False, True], ids=["zero-state", "given-state"])
-def test_numpy_layer_reproduces_keras(kind, cell, reset_after, dtype, shape, with_state):
+def test_numpy_layer_reproduces_keras(kind, cell, variant, dtype, shape, with_state):
     batch, timesteps, features, units = shape
     rng = np.random.default_rng(sum(shape))
-    layer = keras_layer(kind, units, reset_after, return_sequences=True, return_state=True,
+    layer = keras_layer(kind, units, variant, return_sequences=True, return_state=True,
                         dtype=dtype)
     x = rng.normal(size=(batch, timesteps, features)).astype(dtype)
     layer(x)
     randomise(layer, rng, dtype)
     states = None
     if with_state:
-        states = [rng.normal(size=(batch, units)).astype(dtype) for _ in range(2 if cell == "lstm" else 1)]
+        states = [rng.normal(size=(batch, units)).astype(dtype) for _ in spec(cell).states]
     expected = [np.asarray(o) for o in layer(x, initial_state=states)]
     twin = from_keras(layer)
-    assert twin.cell == cell and twin.reset_after == reset_after
+    assert twin.cell == cell and twin.options == variant
     got = twin(x, initial_state=states)
-    assert len(got) == len(expected) == (3 if cell == "lstm" else 2)
+    assert len(got) == len(expected) == 1 + len(spec(cell).states)
     for e, g in zip(expected, got):
         assert g.shape == e.shape and g.dtype == np.dtype(dtype)
         np.testing.assert_allclose(g, e, atol=TOLERANCE[dtype], rtol=0)
@@ -42,22 +42,22 @@ def test_numpy_layer_reproduces_keras(kind, cell, reset_after, dtype, shape, wit
     np.testing.assert_allclose(twin(x, states), expected[0][:, -1], atol=TOLERANCE[dtype], rtol=0)
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
-def test_go_backwards_matches_keras(kind, cell, reset_after):
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
+def test_go_backwards_matches_keras(kind, cell, variant):
     rng = np.random.default_rng(3)
-    layer = keras_layer(kind, 4, reset_after, return_sequences=True, go_backwards=True, dtype="float64")
+    layer = keras_layer(kind, 4, variant, return_sequences=True, go_backwards=True, dtype="float64")
     x = rng.normal(size=(2, 5, 3))
     layer(x)
     randomise(layer, rng, "float64")
     np.testing.assert_allclose(from_keras(layer)(x), np.asarray(layer(x)), atol=1e-10, rtol=0)
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
-def test_to_keras_writes_numpy_weights_into_keras(kind, cell, reset_after):
-    rnn = random_rnn(cell, 3, 4, reset_after=reset_after, return_sequences=True, seed=5)
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
+def test_to_keras_writes_numpy_weights_into_keras(kind, cell, variant):
+    rnn = random_rnn(cell, 3, 4, **variant, return_sequences=True, seed=5)
     x = np.random.default_rng(0).normal(size=(2, 6, 3))
     np.testing.assert_allclose(np.asarray(to_keras(rnn)(x)), rnn(x), atol=1e-10, rtol=0)
-    existing = keras_layer(kind, 4, reset_after, return_sequences=True, dtype="float64")
+    existing = keras_layer(kind, 4, variant, return_sequences=True, dtype="float64")
     existing(x)
     np.testing.assert_allclose(np.asarray(to_keras(rnn, existing)(x)), rnn(x), atol=1e-10, rtol=0)
 
@@ -94,12 +94,12 @@ def test_gru_interpolates_between_past_and_candidate_as_keras_does():
     np.testing.assert_allclose(h, g["z"] * h_prev + (1 - g["z"]) * g["h_tilde"], atol=1e-12)
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
 @pytest.mark.parametrize("features, units", [(1, 1), (28, 64), (100, 50), (7, 128)])
-def test_parameter_count_formula_equals_keras(kind, cell, reset_after, features, units):
-    layer = keras_layer(kind, units, reset_after)
+def test_parameter_count_formula_equals_keras(kind, cell, variant, features, units):
+    layer = keras_layer(kind, units, variant)
     layer.build((None, None, features))
-    assert count_params(cell, features, units, reset_after) == layer.count_params()
+    assert count_params(cell, features, units, **variant) == layer.count_params()
 
 
 def test_gru_is_not_always_three_times_a_simple_rnn():

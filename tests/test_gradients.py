@@ -18,10 +18,10 @@ def test_spectral_radius_explains_a_non_square_matrix():
         spectral_radius(np.zeros((4, 16)))
 
 
-@pytest.mark.parametrize("kind, cell, reset_after", VARIANTS, ids=VARIANT_IDS)
-def test_jacobian_norms_agree_with_gradient_tape(kind, cell, reset_after):
+@pytest.mark.parametrize("kind, cell, variant", VARIANTS, ids=VARIANT_IDS)
+def test_jacobian_norms_agree_with_gradient_tape(kind, cell, variant):
     rng = np.random.default_rng(0)
-    layer = keras_layer(kind, 5, reset_after, dtype="float64")
+    layer = keras_layer(kind, 5, variant, dtype="float64")
     x = rng.normal(size=(1, 10, 3))
     layer(x)
     numpy_norms = jacobian_norms(from_keras(layer), x)

@@ -36,10 +36,14 @@ def test_every_registered_cell_is_self_consistent():
         assert len(set(cell_spec.blocks)) == cell_spec.gates
         for variant in cell_spec.variants:
             assert set(variant) == set(cell_spec.options)
-    assert cells.CELLS == ("simple_rnn", "lstm", "gru", "min_gru", "min_lstm")
-    assert cells.KERAS_NAMES == {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru",
-                                 "MinGRU": "min_gru", "MinLSTM": "min_lstm"}
-    assert [spec(n).recurrent_gates for n in cells.CELLS] == [1, 4, 3, 0, 0]
+        assert set(cell_spec.defaults) == set(cell_spec.options)
+        assert cell_spec.recurrent_gates in (0, cell_spec.gates)
+    # the registry is every module of rnnlab/cells that defines a SPEC, in their declared order
+    modules = {p.stem for p in (ROOT / "rnnlab" / "cells").glob("*.py")
+               if "SPEC = register(" in p.read_text(encoding="utf-8")}
+    assert len(cells.CELLS) == len(modules)
+    assert [spec(n).order for n in cells.CELLS] == sorted(spec(n).order for n in cells.CELLS)
+    assert cells.KERAS_NAMES == {spec(n).keras_class: n for n in cells.CELLS}
 
 
 def test_registering_twice_under_one_name_is_refused():
@@ -115,7 +119,7 @@ def test_a_cell_with_its_own_option_is_built_counted_and_run_through_the_generic
         blocks=("h",), states=("h",), step=_leaky_step, step_back=_linear_step_back,
         options=("leak",), variants=({"leak": 0.5},)))
     try:
-        rnn = cells.random_rnn("leaky", 2, 3, cell_options={"leak": 0.25})
+        rnn = cells.random_rnn("leaky", 2, 3, leak=0.25)
         assert rnn.options == {"leak": 0.25}
         x = np.ones((1, 4, 2))
         h = np.zeros((1, 3))
@@ -123,8 +127,9 @@ def test_a_cell_with_its_own_option_is_built_counted_and_run_through_the_generic
             h = 0.25 * h + 0.75 * np.tanh(x[:, t] @ rnn.W + h @ rnn.U + rnn.b)
         np.testing.assert_allclose(rnn(x), h)
         assert count_params("leaky", 2, 3, leak=0.5) == 3 * (2 + 3 + 1)
-        with pytest.raises(ValueError, match="leaky needs the option"):
-            RNN("leaky", rnn.W, rnn.U, rnn.b)
+        assert RNN("leaky", rnn.W, rnn.U, rnn.b).options == {"leak": 0.5}  # the first variant's
+        with pytest.raises(TypeError, match="leaky has no option reset_after .its options: leak"):
+            RNN("leaky", rnn.W, rnn.U, rnn.b, reset_after=False)
         assert leaky.variants == ({"leak": 0.5},)
     finally:
         registry._REGISTRY.pop("leaky")

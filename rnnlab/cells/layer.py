@@ -28,23 +28,26 @@ from rnnlab.cells.registry import CellSpec, by_keras_class, names, spec
 from rnnlab.checks import integer
 
 
-def bias_shape(cell: str, units: int, reset_after: bool = True, **options: Any) -> tuple[int, ...]:
-    """Shape of Keras' bias: (k units,), or (2, 3 units) for a GRU with ``reset_after=True``.
-
-    ``**options`` are the cell's own options (see :class:`CellSpec`), for cells that have others.
-    """
+def bias_shape(cell: str, units: int, **options: Any) -> tuple[int, ...]:
+    """Shape of Keras' bias for a cell and its own options (see :class:`CellSpec`): (k units,),
+    or (2, 3 units) for a GRU with ``reset_after=True``."""
     cell_spec = spec(cell)
-    return cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after, **options))
+    return cell_spec.bias(units, **cell_options(cell_spec, options))
 
 
-def _options(cell_spec: CellSpec, **values: Any) -> dict[str, Any]:
-    """The values of the options this cell declares, from ``values``; a clear error if one is
-    missing. ``reset_after`` is always given (True by default) and used only by cells that
-    declare it."""
-    missing = [name for name in cell_spec.options if name not in values]
-    if missing:
-        raise ValueError(f"{cell_spec.name} needs the option(s) {', '.join(missing)}")
-    return {name: values[name] for name in cell_spec.options}
+def cell_options(cell_spec: CellSpec, given: dict[str, Any]) -> dict[str, Any]:
+    """The values of the options a cell declares (``CellSpec.options``): those ``given``, the
+    cell's defaults for the rest.
+
+    Raises:
+        TypeError: for a name the cell does not declare, listing those it does.
+    """
+    unknown = sorted(set(given) - set(cell_spec.options))
+    if unknown:
+        declared = ", ".join(cell_spec.options) or "none"
+        raise TypeError(f"{cell_spec.name} has no option {', '.join(unknown)} (its options: "
+                        f"{declared})")
+    return {**cell_spec.defaults, **given}
 
 
 def as_state_list(initial_state: Any) -> list[Any]:
@@ -54,7 +57,7 @@ def as_state_list(initial_state: Any) -> list[Any]:
     return [initial_state]
 
 
-@dataclass
+@dataclass(init=False)
 class RNN:
     """A NumPy recurrent layer with Keras' weights and options; call it like the Keras layer.
 
@@ -62,34 +65,36 @@ class RNN:
         cell: a registered cell's name: ``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...
         W: kernel, shape (features, k units) with k the cell's number of blocks (1, 4, 3).
         U: recurrent kernel, shape (units, k units).
-        b: bias, shape (k units,), or (2, 3 units) for a GRU with ``reset_after=True``.
+        b: bias, of the shape the cell declares (``bias_shape``).
         return_sequences: return h_t for every step (batch, timesteps, units), not only h_T.
         return_state: also return the final states, as Keras does: ``[output, h_T]``, or
             ``[output, h_T, c_T]`` for an LSTM.
         go_backwards: read the sequence from its last step to its first (outputs come in the
             order they were computed, as in Keras).
-        reset_after: GRU variant (ignored by the other cells).
-        cell_options: the values of other options a registered cell declares (``CellSpec.options``).
+        **options: the cell's own options (``CellSpec.options``, e.g. the GRU's
+            ``reset_after``); the cell's defaults for those not given.
     """
 
     cell: str
     W: np.ndarray
     U: np.ndarray
     b: np.ndarray
-    return_sequences: bool = False
-    return_state: bool = False
-    go_backwards: bool = False
-    reset_after: bool = True
-    cell_options: dict[str, Any] = field(default_factory=dict)
-    units: int = field(init=False)
-    spec: CellSpec = field(init=False, repr=False, compare=False)
+    return_sequences: bool
+    return_state: bool
+    go_backwards: bool
+    options: dict[str, Any]
+    units: int
+    spec: CellSpec = field(repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.spec = spec(self.cell)
-        self.cell_options = _options(self.spec, **{"reset_after": self.reset_after,
-                                                   **self.cell_options})
-        self.reset_after = bool(self.cell_options.get("reset_after", self.reset_after))
-        self.W, self.U, self.b = (np.asarray(a) for a in (self.W, self.U, self.b))
+    def __init__(self, cell: str, W: np.ndarray, U: np.ndarray, b: np.ndarray, *,
+                 return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, **options: Any) -> None:
+        self.cell = cell
+        self.spec = spec(cell)
+        self.return_sequences, self.return_state = return_sequences, return_state
+        self.go_backwards = go_backwards
+        self.options = cell_options(self.spec, options)
+        self.W, self.U, self.b = (np.asarray(a) for a in (W, U, b))
         k, k_u = self.spec.gates, self.spec.recurrent_gates
         if self.U.ndim != 2 or self.U.shape[1] != k_u * self.U.shape[0]:
             raise ValueError(f"{self.cell}: U must have shape (units, {k_u} * units), "
@@ -114,11 +119,6 @@ class RNN:
     def features(self) -> int:
         """Number of input features the layer expects."""
         return self.W.shape[0]
-
-    @property
-    def options(self) -> dict[str, Any]:
-        """The cell's own options (e.g. ``{"reset_after": True}`` for a GRU), as its step takes them."""
-        return dict(self.cell_options)
 
     def forward(self, x: np.ndarray, initial_state: Any = None) -> dict[str, Any]:
         """Run the layer and keep everything: every state and every gate at every step.
@@ -231,8 +231,7 @@ def check_input(x: Any, features: int, dtype: np.dtype | None = None) -> np.ndar
     return x if dtype is None else x.astype(np.result_type(x.dtype, dtype), copy=False)
 
 
-def count_params(cell: str, features: int, units: int, reset_after: bool = True,
-                 **options: Any) -> int:
+def count_params(cell: str, features: int, units: int, **options: Any) -> int:
     """Number of trainable parameters of one recurrent layer, by formula.
 
     k n (d + n) weights for a cell of k blocks, plus its bias:
@@ -247,8 +246,7 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True,
         cell: a registered cell's name (``"simple_rnn"``, ``"lstm"``, ``"gru"``, ...).
         features: d, the number of input features.
         units: n, the number of units.
-        reset_after: GRU variant (ignored by the other cells).
-        **options: the values of other options a registered cell declares.
+        **options: the cell's own options (e.g. the GRU's ``reset_after``).
 
     Returns:
         The count, equal to Keras' ``layer.count_params()`` for a layer with a bias.
@@ -256,8 +254,7 @@ def count_params(cell: str, features: int, units: int, reset_after: bool = True,
     cell_spec = spec(cell)
     integer("features", features)
     integer("units", units)
-    bias = int(np.prod(cell_spec.bias(units, **_options(cell_spec, reset_after=reset_after,
-                                                         **options))))
+    bias = int(np.prod(cell_spec.bias(units, **cell_options(cell_spec, options))))
     return cell_spec.gates * units * features + cell_spec.recurrent_gates * units * units + bias
 
 
@@ -298,7 +295,7 @@ def from_keras(layer: Any) -> RNN:
 
     Returns:
         An :class:`RNN` with the same weights and options (``return_sequences``,
-        ``return_state``, ``go_backwards``, ``reset_after``).
+        ``return_state``, ``go_backwards`` and the cell's own, e.g. the GRU's ``reset_after``).
 
     Raises:
         TypeError: if ``layer`` is not one of the three layers.
@@ -331,8 +328,7 @@ def from_keras(layer: Any) -> RNN:
     else:
         b = np.zeros(cell_spec.bias(U.shape[0], **options), W.dtype)
     return RNN(cell_spec.name, W, U, b, return_sequences=layer.return_sequences,
-               return_state=layer.return_state, go_backwards=layer.go_backwards,
-               cell_options=options)
+               return_state=layer.return_state, go_backwards=layer.go_backwards, **options)
 
 
 def to_keras(rnn: RNN, layer: Any = None) -> Any:
@@ -370,20 +366,18 @@ def to_keras(rnn: RNN, layer: Any = None) -> Any:
     return layer
 
 
-def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True,
-               cell_options: dict[str, Any] | None = None,
-               scale: float = 0.5, dtype: str = "float64", seed: int = 0, **options: Any) -> RNN:
+def random_rnn(cell: str, features: int, units: int, *, scale: float = 0.5,
+               dtype: str = "float64", seed: int = 0, **options: Any) -> RNN:
     """A NumPy layer with random normal weights (std ``scale / sqrt(fan_in)``), for experiments.
 
     Args:
         cell: a registered cell's name.
         features, units: sizes d and n.
-        reset_after: GRU variant.
-        cell_options: values of other options the cell declares (``CellSpec.options``).
         scale: weight scale; biases get ``scale / 2`` standard deviation.
         dtype: float dtype of the weights.
         seed: seed of the generator (independent of the global one).
-        **options: passed to :class:`RNN` (``return_sequences``, ...).
+        **options: passed to :class:`RNN`: ``return_sequences``, ... and the cell's own options
+            (e.g. the GRU's ``reset_after``).
 
     Returns:
         The layer.
@@ -393,6 +387,6 @@ def random_rnn(cell: str, features: int, units: int, *, reset_after: bool = True
     rng = np.random.default_rng(seed)
     W = rng.normal(scale=scale / np.sqrt(features), size=(features, k * units))
     U = rng.normal(scale=scale / np.sqrt(units), size=(units, cell_spec.recurrent_gates * units))
-    chosen = _options(cell_spec, reset_after=reset_after, **(cell_options or {}))
-    b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **chosen))
-    return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), cell_options=chosen, **options)
+    own = cell_options(cell_spec, {k: v for k, v in options.items() if k in cell_spec.options})
+    b = rng.normal(scale=scale / 2, size=cell_spec.bias(units, **own))
+    return RNN(cell, *(a.astype(dtype) for a in (W, U, b)), **options)

@@ -39,7 +39,8 @@ class CellSpec:
             step's, ``grads`` accumulates the weight gradients.
         options: the :class:`~rnnlab.cells.RNN` attributes the cell reads (passed to ``step``,
             copied from and to the Keras layer), e.g. ``("reset_after",)``.
-        variants: the option settings that are different layers, for tests and listings.
+        variants: the option settings that are different layers, for tests and listings; the
+            first gives each option's default (``{"reset_after": True}`` for the GRU).
         bias_shape: ``bias_shape(units, **options)``; default ``(len(blocks) * units,)``.
         keras_factory: ``keras_factory(units, **options)`` making the Keras layer, for a cell
             whose layer is not in ``keras.layers`` (default: ``keras.layers.<keras_class>``).
@@ -79,6 +80,11 @@ class CellSpec:
         import keras
 
         return getattr(keras.layers, self.keras_class)(units, **options)
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """The value of each of the cell's options when none is given: its first variant's."""
+        return {name: self.variants[0][name] for name in self.options}
 
     def bias(self, units: int, **options: Any) -> tuple[int, ...]:
         """The shape of Keras' bias for this cell and these options."""
