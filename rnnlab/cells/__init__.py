@@ -13,16 +13,17 @@ import pkgutil
 
 from rnnlab.cells.registry import CellSpec, by_keras_class, names, register, sigmoid, spec
 
+_CELL_EXPORTS: list[str] = []
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in {"registry", "layer", "scan", "minimal_layers"}:  # no SPEC there
-        importlib.import_module(f"{__name__}.{_module.name}")
+        _cell = importlib.import_module(f"{__name__}.{_module.name}")
+        for _name in getattr(_cell, "__all__", ()):   # each cell module's steps, exported here
+            globals()[_name] = getattr(_cell, _name)
+            _CELL_EXPORTS.append(_name)
 
-from rnnlab.cells.gru import gru_cache, gru_step, gru_step_backward  # noqa: E402
 from rnnlab.cells.layer import (RNN, as_state_list, bias_shape, check_cell, check_input,  # noqa: E402
                                 count_params, from_keras, random_rnn, step_flops, to_keras)
-from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward  # noqa: E402
 from rnnlab.cells.scan import compose, linear_recurrence  # noqa: E402
-from rnnlab.cells.simple_rnn import simple_rnn_step, simple_rnn_step_backward  # noqa: E402
 
 CELLS = names()
 """The registered cells' names, in order: ``("simple_rnn", "lstm", "gru", ...)``."""
@@ -35,10 +36,7 @@ KERAS_NAMES = {spec(name).keras_class: name for name in CELLS}
 
 __all__ = [
     "BLOCKS", "CELLS", "CellSpec", "GATES", "KERAS_NAMES", "RNN", "as_state_list", "bias_shape",
-    "compose",
-    "by_keras_class", "check_cell", "check_input", "count_params", "from_keras", "gru_cache",
-    "gru_step", "gru_step_backward",
-    "linear_recurrence", "lstm_cache", "lstm_step", "lstm_step_backward", "names", "random_rnn",
-    "register", "sigmoid", "simple_rnn_step", "simple_rnn_step_backward", "spec", "step_flops",
-    "to_keras",
+    "by_keras_class", "check_cell", "check_input", "compose", "count_params", "from_keras",
+    "linear_recurrence", "names", "random_rnn", "register", "sigmoid", "spec", "step_flops",
+    "to_keras", *_CELL_EXPORTS,
 ]

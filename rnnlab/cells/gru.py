@@ -8,6 +8,9 @@ import numpy as np
 from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
 
 
+__all__ = ["gru_step", "gru_cache", "gru_step_backward"]
+"""What :mod:`rnnlab.cells` exports of this cell (the API page lists it there)."""
+
 def gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
              reset_after: bool = True) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One step of a GRU layer, Keras' ``GRUCell`` (tanh, sigmoid gates), either variant.

@@ -8,6 +8,9 @@ import numpy as np
 from rnnlab.cells.registry import CellSpec, previous, register, sigmoid
 
 
+__all__ = ["lstm_step", "lstm_cache", "lstm_step_backward"]
+"""What :mod:`rnnlab.cells` exports of this cell (the API page lists it there)."""
+
 def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, W: np.ndarray,
               U: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """One step of an LSTM layer, Keras' ``LSTMCell`` (tanh, sigmoid gates).

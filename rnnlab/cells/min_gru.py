@@ -12,6 +12,9 @@ import numpy as np
 from rnnlab.cells.registry import CellSpec, input_gated, register, sigmoid
 
 
+__all__ = ["min_gru_coefficients", "min_gru_step", "min_gru_step_backward"]
+"""What :mod:`rnnlab.cells` exports of this cell (the API page lists it there)."""
+
 def min_gru_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """The minimal GRU as a linear recurrence h_t = a_t ⊙ h_{t-1} + b_t, for any leading axes.

@@ -11,6 +11,9 @@ import numpy as np
 from rnnlab.cells.registry import CellSpec, input_gated, register, sigmoid
 
 
+__all__ = ["min_lstm_coefficients", "min_lstm_step", "min_lstm_step_backward"]
+"""What :mod:`rnnlab.cells` exports of this cell (the API page lists it there)."""
+
 def min_lstm_coefficients(x: np.ndarray, W: np.ndarray, b: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """The minimal LSTM as a linear recurrence h_t = a_t ⊙ h_{t-1} + b_t, for any leading axes.

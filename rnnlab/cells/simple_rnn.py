@@ -8,6 +8,9 @@ import numpy as np
 from rnnlab.cells.registry import CellSpec, previous, register
 
 
+__all__ = ["simple_rnn_step", "simple_rnn_step_backward"]
+"""What :mod:`rnnlab.cells` exports of this cell (the API page lists it there)."""
+
 def simple_rnn_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray,
                     b: np.ndarray) -> np.ndarray:
     """One step of a simple (Elman) recurrent layer, Keras' ``SimpleRNNCell`` with tanh.
