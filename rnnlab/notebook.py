@@ -92,15 +92,20 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
-    """A results table a chapter shows: :func:`markdown_table` wrapped for display.
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str | None:
+    """Show a results table in the notebook: :func:`markdown_table`, displayed at once (the book
+    parses it as MyST Markdown), wherever the call stands in its cell.
 
-    In a notebook it renders as a table (the book parses it as MyST Markdown); where IPython is
-    missing, the Markdown text itself is returned.
+    Returns:
+        None once displayed; the Markdown text where IPython is missing.
     """
     text = markdown_table(header, rows)
     try:
-        from IPython.display import Markdown
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
     except ImportError:
         return text
-    return Markdown(text)
+    if get_ipython() is None:       # plain Python: nothing to display into
+        return text
+    display(Markdown(text))
+    return None

@@ -23,7 +23,7 @@ def test_markdown_table_writes_header_separator_and_rows_and_checks_widths():
     assert text.splitlines() == ["| cell | acc |", "|---|---|", "| LSTM | 98.1% |", "| a\\|b | 2 |"]
     with pytest.raises(ValueError, match="row 1 has 1 cells, the header 2"):
         markdown_table(["cell", "acc"], [["LSTM"]])
-    assert getattr(table(["a"], [[1]]), "data", None) == "| a |\n|---|\n| 1 |"
+    assert table(["a"], [[1]]) == "| a |\n|---|\n| 1 |"     # outside IPython: the text
 
 
 def test_glue_takes_numbers_labels_and_figures_and_refuses_sentences():
@@ -40,3 +40,16 @@ def test_glue_takes_numbers_labels_and_figures_and_refuses_sentences():
                        ("x" * 41, "words"), (True, "truth value"), ({"a": 1}, "cannot glue")]:
         with pytest.raises(TypeError, match=why):
             glue("bad", value)
+
+
+def test_a_table_is_displayed_wherever_it_stands_in_its_cell(monkeypatch):
+    """Not only as a cell's last expression: a table built mid-cell once never reached the page."""
+    import IPython
+    import IPython.display
+
+    from rnnlab.notebook import table
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
+    assert table(["a"], [[1]]) is None and shown == ["| a |\n|---|\n| 1 |"]
