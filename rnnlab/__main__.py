@@ -256,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
 
             written = write_readers(args.executed, args.source, args.out)
             print(f"wrote {len(written)} reader notebooks to {args.out}")
+    except ModuleNotFoundError as error:      # e.g. compare without Keras installed
+        print(f"{prog}: error: {error.name or error} is not installed; this command needs it "
+              f"(pip install \"rnnlab[keras]\" installs what the course uses)", file=sys.stderr)
+        return 2
     except (UsageError, OSError, ValueError, RuntimeError, KeyError) as error:
         print(f"{prog}: error: {error}", file=sys.stderr)
         return 2

@@ -209,7 +209,7 @@ class _NoRetracingWarning(logging.Filter):
         return "tf.function retracing" not in record.getMessage()
 
 
-def setup(seed: int = SEED, *, quiet: bool = False) -> None:
+def setup(seed: int = SEED, *, quiet: bool = False, fast: bool | None = None) -> None:
     """Prepare a chapter: seed everything, read fast mode, set the book's plotting defaults.
 
     Every notebook's first code cell calls this once, so every chapter starts from the same state.
@@ -217,7 +217,12 @@ def setup(seed: int = SEED, *, quiet: bool = False) -> None:
     Args:
         seed: the seed handed to :func:`seed_everything`.
         quiet: if False, print a one-line summary (seed, mode, library versions).
+        fast: True for the small budgets (as ``RNNLAB_FAST=1``), False for the full ones; None
+            (the default) leaves ``RNNLAB_FAST`` as it is. ``rnnlab.setup(fast=True)`` in a
+            chapter's first cell is the one-line way to run it in minutes anywhere.
     """
+    if fast is not None:
+        os.environ[FAST_ENV] = "1" if fast else "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up chatter
     tf_logger = logging.getLogger("tensorflow")
     if not any(isinstance(f, _NoRetracingWarning) for f in tf_logger.filters):

@@ -110,3 +110,13 @@ def test_the_backend_is_the_one_keras_uses(name):
     if done.returncode != 0 and "No module named" in done.stderr:
         pytest.skip(f"{name} is not installed")
     assert done.stdout.strip().splitlines()[-1] == name
+
+
+def test_setup_can_switch_to_the_small_budgets_in_one_line(monkeypatch):
+    import rnnlab
+
+    monkeypatch.setenv("RNNLAB_FAST", "0")
+    rnnlab.setup(quiet=True, fast=True)
+    assert rnnlab.fast_mode() and rnnlab.budget(full=10, fast=1) == 1
+    rnnlab.setup(quiet=True, fast=False)
+    assert not rnnlab.fast_mode()

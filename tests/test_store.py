@@ -229,3 +229,13 @@ def test_the_command_line_checks_the_store(tmp_path):
     (tmp_path / "runs" / "x.json").write_text("{}")
     done = check()
     assert done.returncode == 1 and "not a run record" in done.stderr
+
+
+def test_an_unrecorded_full_run_says_what_it_costs_and_how_to_switch(box, monkeypatch, capsys):
+    fit(model(), "fill", monkeypatch)                     # a recording of this model, 2 epochs
+    capsys.readouterr()
+    fit(model(), "read", monkeypatch, epochs=3)           # the same model, 3 epochs: not recorded
+    notice = capsys.readouterr().out
+    assert "no recording of this run" in notice and "rnnlab.setup(fast=True)" in notice
+    fit(model(), "read", monkeypatch)                     # served: nothing to announce
+    assert "no recording" not in capsys.readouterr().out

@@ -315,9 +315,10 @@ def serve_or_train(model: Any, recipe: Mapping[str, Any] | None, label: str,
     if store_mode in {"strict", "verify"} and held is None:
         raise MissingRecord(f"the results store {box.runs} has no record of {label} (key "
                             f"{key}); run `python3 tools/course.py results` to record it")
-    history, seconds, params, wall = train()
     if store_mode == "read":
         TRAINED_UNRECORDED.append(label)
+        print(_training_notice(box, recipe, label), flush=True)
+    history, seconds, params, wall = train()
     run = StoredRun(key=key, label=label, recipe=dict(recipe), history=history,
                     epoch_seconds=seconds, params=params, wall_seconds=wall,
                     provenance=here_and_now(), init=init)
@@ -330,6 +331,20 @@ def serve_or_train(model: Any, recipe: Mapping[str, Any] | None, label: str,
         box.write(run, variable_values(model))
     SESSION.append((run, False))
     return Outcome(run, False, history)
+
+
+def _training_notice(box: Store, recipe: Mapping[str, Any], label: str) -> str:
+    """What a learner reads before a full-budget run the course has not recorded for this setup
+    is trained: how long a recording of the same model took, and how to switch to small budgets."""
+    fit = recipe.get("fit", {})
+    like = [box.read(key) for key in box.keys()
+            if (box.runs / f"{key}.json").read_text(encoding="utf-8").count(f'"label": "{label}"')]
+    took = (f"Its recording took {like[0].wall_seconds / 60:.0f} minutes on "
+            f"{like[0].provenance.get('cpu', 'a CPU')}." if like else
+            f"It trains {fit.get('epochs', '?')} epochs.")
+    return (f"Training {label}: the course has no recording of this run for your setup "
+            f"(Keras version, backend or data differ), so it trains here. {took} For small "
+            "budgets instead, restart and run rnnlab.setup(fast=True) in the first cell.")
 
 
 def log_request(key: str, label: str) -> None:
