@@ -24,10 +24,11 @@ from rnnlab.config import SEED
 
 def orthogonal_rnn(rho: float, *, units: int = 32, features: int = 2, timesteps: int = 60,
                    seed: int = SEED) -> tuple[RNN, np.ndarray]:
-    """A SimpleRNN with U = ρ Q (Q a random orthogonal matrix) and one input sequence of size 1.
+    """A SimpleRNN with U = ρ Q (Q a random orthogonal matrix) and one sequence of random inputs.
 
     So ‖U‖₂ = ρ(U) = ρ exactly. W has standard deviation 0.5/√features, b = 0, and the inputs
-    are standard normal (seeded; the same call gives the same network and sequence).
+    (a batch of one sequence) are standard normal, so of size about 1 (seeded; the same call
+    gives the same network and sequence).
 
     Returns:
         ``(rnn, x)`` with ``x`` of shape (1, timesteps, features).
@@ -110,6 +111,47 @@ def lstm_rest_jacobian(rnn: RNN) -> np.ndarray:
     n = rnn.units
     U_c = np.asarray(rnn.U, dtype=np.float64)[:, 2 * n:3 * n]
     return np.diag(sigmoid(b_f)) + (sigmoid(b_o)[:, None] * U_c) * sigmoid(b_i)[None, :]
+
+
+def gru_rest_jacobian(rnn: RNN) -> np.ndarray:
+    """The Jacobian of a GRU's state from step to step at rest (zero input, zero state).
+
+    One GRU step (Keras' convention, row vectors) has the Jacobian
+
+        J_t = diag(z_t) + U_z diag(z_t(1 − z_t) ⊙ (h_{t−1} − h̃_t))
+              + [U_h diag(r_t) + U_r diag(r_t(1 − r_t) ⊙ (h_{t−1} U_h + b'_h))] diag((1 − z_t) ⊙ (1 − h̃_t²))
+
+    with ``reset_after=True`` (with ``reset_after=False`` the candidate's term reads
+    diag(r_t) U_h + U_r diag(r_t(1 − r_t) ⊙ (h_{t−1} U_h)) instead): the direct path diag(z_t),
+    then the paths through the update gate, the candidate and the reset gate. At x_t = 0,
+    h = 0 and zero candidate biases, h̃ = 0 and the gate paths vanish, leaving
+
+        J = diag(z) + U_h diag(r ⊙ (1 − z))        (reset_after=True)
+        J = diag(z) + diag(r) U_h diag(1 − z)      (reset_after=False)
+
+    with z = σ(b_z) and r = σ(b_r) (both bias rows added): the GRU's counterpart of
+    :func:`lstm_rest_jacobian`. With Keras' zero biases, J = ½ I + ¼ U_h, so the gradient grows at
+    rest once ρ(U_h) exceeds 2.
+
+    Args:
+        rnn: a NumPy GRU whose candidate biases are 0 (so that zero is a fixed point).
+
+    Returns:
+        J, shape (units, units).
+    """
+    if rnn.cell != "gru":
+        raise ValueError(f"gru_rest_jacobian needs a GRU, got a {rnn.cell!r} layer")
+    n = rnn.units
+    b = np.asarray(rnn.b, dtype=np.float64)
+    reset_after = b.ndim == 2
+    total = b.sum(axis=0) if reset_after else b
+    if not np.allclose(b[..., 2 * n:], 0.0):
+        raise ValueError("the candidate biases must be 0, or the zero state is not at rest")
+    z, r = sigmoid(total[:n]), sigmoid(total[n:2 * n])
+    U_h = np.asarray(rnn.U, dtype=np.float64)[:, 2 * n:]
+    through_candidate = U_h * (r * (1 - z))[None, :] if reset_after else \
+        (r[:, None] * U_h) * (1 - z)[None, :]
+    return np.diag(z) + through_candidate
 
 
 def log_slope(norms: Sequence[float] | np.ndarray, lags: int | None = None) -> float:

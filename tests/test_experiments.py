@@ -30,6 +30,20 @@ def test_clipping_keeps_a_run_finite_that_diverges_without_it():
     assert clipped["loss"][-1] < 10  # finite and of the order of the target's scale
 
 
+def test_clipping_batches_records_each_batch_from_the_keras_runs_initial_weights():
+    from rnnlab.experiments import clipping_batches
+
+    plain = clipping_batches(None, batches=30, samples=960)
+    clipped = clipping_batches(1.0, batches=30, samples=960)
+    assert len(plain.gradient_norm) == len(clipped.gradient_norm) == 30
+    # the same starting weights and first batch: the first loss and gradient are equal
+    assert plain.loss[0] == clipped.loss[0] and plain.gradient_norm[0] == clipped.gradient_norm[0] > 10
+    assert max(plain.loss) > 1e6 * plain.loss[0]            # explodes within 30 batches
+    assert max(clipped.loss[-5:]) < clipped.loss[0]          # clipped: falls
+    with pytest.raises(ValueError, match="training set has"):
+        clipping_batches(None, batches=100, samples=960)
+
+
 def _marker_splits():
     from rnnlab.data import marker_task
 

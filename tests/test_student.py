@@ -31,10 +31,10 @@ def test_learner_versions_of_the_book(tmp_path):
     assert {p.name for p in written} == {p.name for p in BOOK.glob("*.ipynb")}
     history = json.loads((tmp_path / "01_history.ipynb").read_text())
     code = ["".join(c["source"]) for c in history["cells"] if c["cell_type"] == "code"]
-    solution = next(c for c in code if "def elman_step" in c)
-    assert "raise NotImplementedError()" in solution and "np.tanh" not in solution
+    solution = next(c for c in code if "def elman_layer" in c)
+    assert "raise NotImplementedError()" in solution and "np.stack" not in solution
     assert not any("### BEGIN SOLUTION" in c for c in code)
-    assert any('check("elman-step", elman_step)' in c for c in code)  # the check stays
+    assert any('check("elman-layer", elman_layer)' in c for c in code)  # the check stays
     for cell in history["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
@@ -44,13 +44,13 @@ def test_the_learner_stub_fails_the_check_with_a_helpful_message(tmp_path):
     export_student_versions(BOOK, tmp_path)
     history = json.loads((tmp_path / "01_history.ipynb").read_text())
     solution = next("".join(c["source"]) for c in history["cells"]
-                    if "def elman_step" in "".join(c["source"]))
+                    if "def elman_layer" in "".join(c["source"]))
     namespace = {}
     exec("import numpy as np\n" + solution, namespace)
     from rnnlab.exercises import WrongAnswer, check
 
     with pytest.raises(WrongAnswer, match="not implemented yet"):
-        check("elman-step", namespace["elman_step"])
+        check("elman-layer", namespace["elman_layer"])
 
 
 def test_command_line_errors_are_one_line_and_exit_2(tmp_path):

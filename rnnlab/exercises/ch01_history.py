@@ -6,8 +6,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import sigmoid, simple_rnn_step
-from rnnlab.exercises import (WrongAnswer, as_arrays, as_number, call_answer, checker,
-                              diagnose, evaluate)
+from rnnlab.exercises import (WrongAnswer, as_array, as_arrays, as_number, call_answer,
+                              checker, diagnose, evaluate)
 from rnnlab.exercises.steps import Case, check_against_keras, check_each_case
 
 
@@ -44,6 +44,106 @@ def check_rnn_step(rnn_step: Any) -> str:
     keras = check_against_keras(rnn_step, "simple_rnn", 1990)
     return ("h_t = tanh(x_t W + h_{t-1} U + b), vectorised over the batch, in float32 and "
             "float64" + (", equal to keras.layers.SimpleRNN." if keras else "."))
+
+
+def _elman_states(x: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray,
+                  h0: np.ndarray | None = None, transpose_U: bool = False,
+                  activation: Any = np.tanh, carry: bool = True) -> np.ndarray:
+    """The states h_1 .. h_T of an Elman layer (and of its usual mistakes), shape (batch, T, n)."""
+    h = np.zeros((x.shape[0], U.shape[0]), dtype=x.dtype) if h0 is None else h0
+    U = U.T if transpose_U else U
+    states = []
+    for t in range(x.shape[1]):
+        h_prev = h if carry else np.zeros_like(h)
+        h = activation(x[:, t] @ W + h_prev @ U + b)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+@checker("elman-layer")
+def check_elman_layer(elman_layer: Any) -> str:
+    """``elman_layer(x, W, U, b)`` runs an Elman layer over whole sequences: x of shape
+    (batch, T, features), h_0 = 0, and returns every state h_1 .. h_T, shape (batch, T, units),
+    as ``keras.layers.SimpleRNN(units, return_sequences=True)`` does.
+
+    Called on batches of several shapes (T differs from the batch size, so an axis mix-up shows
+    in the shape) in float64 and float32, then next to the Keras layer; the usual mistakes (the
+    last state only, the states stacked on the wrong axis, h_0 included, the state not carried,
+    the states one step late, U transposed, no tanh) each get their explanation.
+    """
+    from rnnlab.exercises.steps import TOLERANCE, cases
+
+    for case in cases(1990):
+        batch, n, d = case.batch, case.units, case.features
+        T = 8                              # unlike every batch size, feature count and width
+        x = case.normal(batch, T, d)
+        W, U, b = case.normal(d, n), case.normal(n, n, scale=0.5), case.normal(n)
+        right = _elman_states(x, W, U, b)
+        value = call_answer(elman_layer, x, W, U, b)
+        if value is None:
+            raise WrongAnswer("elman_layer returned None. Did you forget `return`?")
+        try:
+            shape = np.shape(np.asarray(value, dtype=np.float64))
+        except (TypeError, ValueError):
+            shape = None
+        wanted, where = (batch, T, n), f"{case}, {T} steps"
+        if shape == (batch, n):
+            raise WrongAnswer(f"{where}: you returned one state of shape {shape}, the last one. "
+                              f"Return every state h_1 … h_T, shape {wanted}: keep each h_t in a "
+                              "list and stack them with np.stack(states, axis=1).")
+        if shape == (T, batch, n):
+            raise WrongAnswer(f"{where}: the states are stacked along the first axis, shape "
+                              f"{shape}. The time axis comes second, as in x: "
+                              "np.stack(states, axis=1).")
+        if shape == (batch, T + 1, n):
+            raise WrongAnswer(f"{where}: you returned {T + 1} states for {T} steps: h_0 = 0 is "
+                              "the starting state, not an output. Return h_1 … h_T.")
+        result = as_array(value, wanted, "elman_layer")
+        late = np.concatenate([np.zeros_like(right[:, :1]), right[:, :-1]], axis=1)
+        try:
+            diagnose(result, right, {
+                "the state is not carried from step to step: each step must read h_{t-1}, the "
+                "state the step before produced (start from h_0 = 0, then h = step(x_t, h)).":
+                    _elman_states(x, W, U, b, carry=False),
+                "the states are one step late: the first state you return must be "
+                "h_1 = tanh(x_1 W + b), not h_0 = 0. Compute h_t, then store it.": late,
+                "you read the sequence from its end: step t reads x[:, t], t = 0, 1, …, T − 1.":
+                    _elman_states(x[:, ::-1], W, U, b),
+                "U is transposed: with row vectors the recurrent term is h_{t-1} U, not "
+                "h_{t-1} Uᵀ.": _elman_states(x, W, U, b, transpose_U=True),
+                "the activation is missing: h_t = tanh(x_t W + h_{t-1} U + b).":
+                    _elman_states(x, W, U, b, activation=lambda a: a),
+                "the bias b is missing: h_t = tanh(x_t W + h_{t-1} U + b).":
+                    _elman_states(x, W, U, np.zeros_like(b)),
+            }, atol=TOLERANCE[case.dtype])
+        except WrongAnswer as wrong:
+            raise WrongAnswer(f"{where}: {wrong}") from None
+    keras = _against_keras_layer(elman_layer)
+    return ("h_t = tanh(x_t W + h_{t-1} U + b) for t = 1 … T, from h_0 = 0: every state of the "
+            "sequence" + (", as keras.layers.SimpleRNN(return_sequences=True) computes them."
+                          if keras else "."))
+
+
+def _against_keras_layer(elman_layer: Any) -> bool:
+    """Run the answer next to ``keras.layers.SimpleRNN(return_sequences=True)`` once (float32);
+    False when Keras is not installed."""
+    try:
+        import keras  # noqa: F401
+    except ImportError:
+        return False
+    from rnnlab.cells import random_rnn, to_keras
+
+    rnn = random_rnn("simple_rnn", 3, 4, scale=1.0, seed=1990, dtype="float32",
+                     return_sequences=True)
+    x = np.random.default_rng(1990).normal(size=(2, 6, 3)).astype(np.float32)
+    keras_states = np.asarray(to_keras(rnn)(x))
+    states = as_array(call_answer(elman_layer, x, rnn.W, rnn.U, rnn.b), keras_states.shape,
+                      "elman_layer")
+    if not np.allclose(states, keras_states, atol=1e-4):
+        raise WrongAnswer("your layer agrees with the equations on some inputs but not with "
+                          "keras.layers.SimpleRNN (largest difference "
+                          f"{np.max(np.abs(states - keras_states)):.3g}).")
+    return True
 
 
 @checker("elman-params")

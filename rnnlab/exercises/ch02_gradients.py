@@ -165,7 +165,7 @@ def check_momentum_step(momentum_step_answer: Any) -> str:
 @checker("vanishing-lag")
 def check_vanishing_lag(predicted: Any) -> str:
     """A prediction, then the experiment: the lag k at which ‖∂h_T/∂h_{T−k}‖ of a SimpleRNN with
-    32 units, U = 0.9 Q (Q orthogonal), inputs of size 1 and T = 60 first falls below 10⁻³
+    32 units, U = 0.9 Q (Q orthogonal), standard normal inputs and T = 60 first falls below 10⁻³
     (``rnnlab.gradients.orthogonal_rnn(0.9)``). Within a factor 1.5 of the measurement counts."""
     from rnnlab.gradients import jacobian_norms, orthogonal_rnn
 

@@ -54,6 +54,22 @@ class ClippingRun(Record):
 
 
 @dataclass
+class ClippingBatches(Record):
+    """The first batches of chapter 2's exploding-gradient experiment, in NumPy
+    (:func:`clipping_batches`).
+
+    Attributes:
+        loss: the training loss (MSE) of each batch, before its step.
+        gradient_norm: the global norm of each batch's gradient, before clipping.
+        clip: the global-norm threshold, or None.
+    """
+
+    loss: list[float]
+    gradient_norm: list[float]
+    clip: float | None
+
+
+@dataclass
 class MarkerRun:
     """A small LSTM trained on the marker task (:func:`marker_run`), kept to look inside.
 
@@ -164,6 +180,71 @@ def clipping_run(clip: float | None, *, timesteps: int = 10, samples: int = 2000
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, global_clipnorm=clip), loss="mse")
     record = train(model, x, y, epochs=epochs, batch_size=batch_size, seed=seed)
     return ClippingRun(loss=record.history["loss"], clip=clip, initial_gradient_norm=initial_norm)
+
+
+def clipping_batches(clip: float | None, *, batches: int = 60, timesteps: int = 10,
+                     samples: int = 2000, units: int = 32, gain: float = 2.0,
+                     learning_rate: float = 0.1, batch_size: int = 32,
+                     seed: int = SEED) -> ClippingBatches:
+    """The training of :func:`clipping_run`, one batch at a time, written out in NumPy (float64).
+
+    The model starts from the initial weights of :func:`clipping_run` (the Keras model built
+    with ``seed``) and reads the same training sequences, in order (no shuffling). Each batch:
+    the forward pass, the MSE of a linear head on h_T, BPTT (:func:`rnnlab.bptt.backward`), the
+    global norm of the gradient, clipping to ``clip`` when given
+    (:func:`rnnlab.gradients.clip_by_global_norm`), and a plain SGD step. Not a recorded run:
+    a few dozen small batches take a fraction of a second.
+
+    Args:
+        clip: maximum global gradient norm, or None for no clipping.
+        batches: how many batches to train (at most one epoch).
+        timesteps, samples, units, gain, learning_rate, batch_size, seed: as
+            :func:`clipping_run`.
+
+    Returns:
+        A :class:`ClippingBatches`; it stops early at the first batch whose loss or gradient is
+        no longer finite (that batch's values included).
+    """
+    import keras
+
+    from rnnlab.bptt import backward
+    from rnnlab.cells import RNN
+    from rnnlab.checks import integer
+    from rnnlab.gradients import clip_by_global_norm, global_norm
+
+    integer("batches", batches)
+    if batches * batch_size > samples:
+        raise ValueError(f"{batches} batches of {batch_size} need {batches * batch_size} "
+                         f"sequences; the training set has {samples}")
+    seed_everything(seed)
+    x, y = adding_problem(samples, timesteps, seed + 1)
+    model = build_model("simple_rnn", timesteps, 2, units, head="regression",
+                        recurrent_initializer=keras.initializers.Orthogonal(gain=gain, seed=seed))
+    names = ("W", "U", "b", "W_y", "b_y")
+    params = {k: np.asarray(w, dtype=np.float64) for k, w in zip(names, model.get_weights())}
+    x, y = x.astype(np.float64), y.astype(np.float64).reshape(len(x), 1)
+    losses, norms = [], []
+    for start in range(0, batches * batch_size, batch_size):
+        xb, yb = x[start:start + batch_size], y[start:start + batch_size]
+        with np.errstate(all="ignore"):          # an exploding run overflows; that is recorded
+            rnn = RNN("simple_rnn", params["W"], params["U"], params["b"])
+            run = rnn.forward(xb)
+            h_T = run["h"][:, -1]
+            error = h_T @ params["W_y"] + params["b_y"] - yb
+            dy = 2.0 * error / error.size                      # dL/dy of the mean squared error
+            dh = np.zeros_like(run["h"])
+            dh[:, -1] = dy @ params["W_y"].T
+            grads = backward(rnn, run, dh)
+            grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"], "W_y": h_T.T @ dy,
+                     "b_y": dy.sum(axis=0)}
+            losses.append(float(np.mean(error ** 2)))
+            norms.append(global_norm(grads))
+        if not (np.isfinite(losses[-1]) and np.isfinite(norms[-1])):
+            break
+        if clip is not None:
+            grads, _ = clip_by_global_norm(grads, clip)
+        params = {k: params[k] - learning_rate * grads[k] for k in params}
+    return ClippingBatches(loss=losses, gradient_norm=norms, clip=clip)
 
 
 def marker_run(*, units: int = 8, timesteps: int = 30, samples: int = 2000,

@@ -145,10 +145,12 @@ def fit(model: Any, x: Any, y: Any, *, batch_size: int = 32, epochs: int = 1,
     recorded runs when this exact run was recorded.
 
     Build the model right after ``keras.utils.set_random_seed(seed)``: the one seed decides the
-    initial weights and (here, again, right before training) the order of the batches, so the
-    run is the same everywhere. When the results store holds the run, its trained weights are
-    loaded into ``model`` and its history returned, instead of training again; ``evaluate`` and
-    ``predict`` then work as after training. See :func:`train` for the store's part.
+    initial weights and (here, again, right before training) the order of the batches. On one
+    backend the run then repeats up to floating-point nondeterminism (parallel sums may add up in
+    another order unless deterministic kernels are on, :func:`rnnlab.config.deterministic`), and
+    the results store keys it by backend and determinism. When the results store holds the run,
+    its trained weights are loaded into ``model`` and its history returned, instead of training
+    again; ``evaluate`` and ``predict`` then work as after training. See :func:`train` for the store's part.
 
     Args:
         model: a compiled ``keras.Model``.
