@@ -190,19 +190,43 @@ def test_the_vanishing_lag_experiment_accepts_a_near_guess_and_explains_a_far_on
         check("vanishing-lag", "twenty")
 
 
-def test_the_forget_bias_experiment_accepts_one_off_and_explains_a_far_guess(capsys):
-    from rnnlab.exercises.ch03_lstm import memory_bias
+def test_the_vanishing_lag_hint_is_accepted_by_its_checker(capsys):
+    """Chapter 2's worked answer: lag = ln(10⁻³) / slope, with the slope the chapter fits over
+    the first 30 lags for ρ = 0.9 (T = 100, inputs of size 1)."""
+    from rnnlab.gradients import jacobian_norms, log_slope, orthogonal_rnn
+
+    slope = log_slope(jacobian_norms(*orthogonal_rnn(0.9, timesteps=100)), 30)
+    predicted = np.log(1e-3) / slope
+    assert 19 < predicted < 22
+    check("vanishing-lag", lambda: predicted)
+    assert capsys.readouterr().out.startswith("Correct! [vanishing-lag]")
+
+
+def test_the_forget_bias_experiment_measures_chapter_2s_lstm(capsys):
+    """The prompt gives chapter 2's norm at bias 1 (2.6e-05 at lag 50, far above σ(1)^50), so
+    the paths through h_{t-1} add to the cell path: the measured 2 is the answer ("Correct!").
+    The cell-path estimate alone, 3 (σ(3)^50 = 0.088), is "Close.", not "Correct!", with what
+    the other paths add; below 2, or above 3, is wrong and explained."""
+    from rnnlab.exercises.ch03_lstm import cell_path_bias, memory_bias, sigma_power
 
     measured, norms = memory_bias()
-    assert 1 < measured < 5                                   # between chapter 2's 1 and 5
+    estimate = cell_path_bias()
+    assert estimate == 3 and measured == 2                    # sigma(3)^50 = 0.088, sigma(2)^50 = 0.0018
+    assert 2e-5 < norms[1] < 3e-5                             # chapter 2's LSTM at Keras' bias 1
     assert norms[:measured + 1] == sorted(norms[:measured + 1])  # more bias, more memory
     assert norms[measured - 1] < 0.01 / 10 and norms[measured] > 0.01 * 5   # clear margins
+    assert norms[measured] > 10 * sigma_power(measured)       # the other paths add
     check("forget-bias-memory", lambda: measured)
-    assert "measured: bias" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("Correct! [forget-bias-memory] measured: bias 2") and "add to" in out
+    check("forget-bias-memory", lambda: estimate)
+    out = capsys.readouterr().out
+    assert out.startswith("Close. [forget-bias-memory]") and "Correct!" not in out
+    assert "cell path alone" in out and f"measures bias {measured}" in out and "add to" in out
     with pytest.raises(WrongAnswer, match=r"With bias 1 the forget gate starts near σ\(1\) = 0.73"):
         check("forget-bias-memory", 1)
-    with pytest.raises(WrongAnswer, match="above 0.01"):
-        check("forget-bias-memory", measured + 1)
+    with pytest.raises(WrongAnswer, match="not the smallest: with bias 3 .* above 0.01"):
+        check("forget-bias-memory", estimate + 1)
     with pytest.raises(WrongAnswer, match="whole number from 0 to 6"):
         check("forget-bias-memory", 2.5)
     with pytest.raises(WrongAnswer, match="not implemented yet"):

@@ -141,3 +141,33 @@ def test_lstm_rest_jacobian_is_the_cell_state_map_at_rest_by_finite_differences(
     assert abs(log_slope(norms[20:]) - rate) < 0.02
     with pytest.raises(ValueError, match="candidate bias"):
         lstm_rest_jacobian(random_rnn("lstm", 2, n, seed=1))
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_rest_jacobian_is_one_step_at_rest_by_finite_differences(reset_after):
+    from rnnlab.cells import gru_step
+    from rnnlab.gradients import gru_rest_jacobian, log_slope
+
+    n = 5
+    r = random_rnn("gru", 2, n, scale=3.0, seed=4, reset_after=reset_after)
+    b = np.random.default_rng(5).normal(size=r.b.shape)
+    b[..., 2 * n:] = 0.0                                   # candidate biases 0: zero is at rest
+    gru = RNN("gru", r.W, r.U, b, reset_after=reset_after)
+
+    def step(h_prev):
+        return gru_step(np.zeros((1, 2)), h_prev, gru.W, gru.U, gru.b, reset_after=reset_after)[0]
+
+    eps, numeric = 1e-6, np.zeros((n, n))
+    for j in range(n):
+        bump = np.zeros((1, n))
+        bump[0, j] = eps
+        numeric[j] = (step(bump) - step(-bump))[0] / (2 * eps)
+    J = gru_rest_jacobian(gru)
+    np.testing.assert_allclose(J, numeric, rtol=1e-6, atol=1e-9)
+    norms = jacobian_norms(gru, np.zeros((1, 80, 2)))
+    rate = np.log(np.max(np.abs(np.linalg.eigvals(J))))
+    assert abs(log_slope(norms[20:]) - rate) < 0.02
+    with pytest.raises(ValueError, match="candidate biases"):
+        gru_rest_jacobian(random_rnn("gru", 2, n, seed=1, reset_after=reset_after))
+    with pytest.raises(ValueError, match="needs a GRU"):
+        gru_rest_jacobian(random_rnn("lstm", 2, n, seed=1))

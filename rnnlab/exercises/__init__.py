@@ -5,8 +5,9 @@ In a chapter, a learner's solution sits between ``### BEGIN SOLUTION`` and ``###
 
     rnnlab.exercises.check("elman-step", elman_step)
 
-:func:`check` prints one line when the answer is right and raises :class:`WrongAnswer` with a
-hint when it is not. A checker never crashes on a learner's answer: whatever the answer does
+:func:`check` prints one line when the answer is right ("Correct!", or "Close." for an answer
+that is only partly right, see :class:`Close`) and raises :class:`WrongAnswer` with a hint when
+it is not. A checker never crashes on a learner's answer: whatever the answer does
 (raise, return the wrong type or shape, not be implemented yet) becomes a :class:`WrongAnswer`
 that says what was expected. Each chapter's checkers live in their own module here and register
 themselves with :func:`checker`.
@@ -21,6 +22,12 @@ import numpy as np
 
 class WrongAnswer(AssertionError):
     """The learner's answer is not right yet; the message says why and what to try."""
+
+
+class Close(str):
+    """A checker's message for an answer that the exercise's reasoning supports in part but the
+    measurement does not: :func:`check` prints it after "Close." instead of "Correct!", and
+    raises nothing."""
 
 
 _CHECKERS: dict[str, Callable[[Any], str]] = {}
@@ -68,7 +75,7 @@ def check(name: str, answer: Any) -> None:
             f"[{name}] the checker could not assess this answer ({type(error).__name__}: {error}). "
             "Check that the answer has the form the exercise asks for."
         ) from None
-    print(f"Correct! [{name}] {message}")
+    print(f"{'Close.' if isinstance(message, Close) else 'Correct!'} [{name}] {message}")
 
 
 def call_answer(function: Any, *args: Any, hints: Mapping[str, str] | None = None) -> Any:

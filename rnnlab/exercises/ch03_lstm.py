@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells.lstm import lstm_cache, lstm_step, lstm_step_backward
-from rnnlab.exercises import (WrongAnswer, as_array, as_arrays, as_number, call_answer, checker,
-                              diagnose, evaluate)
+from rnnlab.exercises import (Close, WrongAnswer, as_array, as_arrays, as_number, call_answer,
+                              checker, diagnose, evaluate)
 from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
@@ -256,55 +256,65 @@ def check_lstm_step_backward(lstm_step_backward_answer: Any) -> str:
             "same as rnnlab's lstm_step_backward.")
 
 
-def memory_bias(threshold: float = 0.01, lag: int = 50, units: int = 32,
-                features: int = 2) -> tuple[int, list[float]]:
-    """The experiment of exercise forget-bias-memory, in NumPy, touching no global generator.
+CHAPTER2_LSTM = {"units": 32, "features": 2, "timesteps": 100}
+"""The LSTM of chapter 2's gradient figure: its size and the length of the input sequence."""
 
-    For forget biases 0 to 6: an LSTM with Keras' default initialisers (Glorot-uniform W,
-    orthogonal U, zero biases but the forget block), drawn from a local seeded generator, reads
-    inputs of size 1; the norm of ∂h_T/∂h_{T−lag} is measured with hand-written BPTT.
+
+def memory_bias(threshold: float = 0.01, lag: int = 50) -> tuple[int, list[float]]:
+    """The experiment of exercise forget-bias-memory, on the LSTM of chapter 2's gradient figure.
+
+    The layer is chapter 2's: ``rnnlab.models.fresh_layer("lstm", 32, 2, dtype="float64")``
+    (Keras' default initialisers: Glorot-uniform W, orthogonal U, zero biases but the forget
+    block; like every rnnlab builder it seeds the generators first), read into NumPy, with its
+    forget bias set to 0, 1, ..., 6. The input is chapter 2's too: the 100-step sequence of
+    :func:`rnnlab.gradients.orthogonal_rnn` (standard normal, so of size about 1). For each bias
+    the norm of ∂h_T/∂h_{T−lag} (with c_{T−lag} held fixed: what backpropagation calls δ_{T−lag}
+    for a loss on h_T) is measured with hand-written BPTT, :func:`rnnlab.gradients.jacobian_norms`;
+    bias 1 gives chapter 2's number.
 
     Returns:
         The smallest bias whose norm exceeds ``threshold`` (7 if none), and the seven norms.
     """
-    from rnnlab.cells import RNN
-    from rnnlab.config import SEED
-    from rnnlab.gradients import jacobian_norms
+    from rnnlab.cells import from_keras
+    from rnnlab.gradients import jacobian_norms, orthogonal_rnn
+    from rnnlab.models import fresh_layer, set_gate_bias
 
-    rng = np.random.default_rng(SEED)
-    limit = np.sqrt(6 / (features + 4 * units))                      # glorot_uniform
-    W = rng.uniform(-limit, limit, size=(features, 4 * units))
-    q, r = np.linalg.qr(rng.normal(size=(4 * units, units)))          # orthogonal: U Uᵀ = I
-    U = (q * np.sign(np.diag(r))).T
-    x = rng.normal(size=(1, lag + 10, features))
+    units, features = CHAPTER2_LSTM["units"], CHAPTER2_LSTM["features"]
+    _, x = orthogonal_rnn(1.0, units=units, features=features,
+                          timesteps=CHAPTER2_LSTM["timesteps"])
+    layer = fresh_layer("lstm", units, features, dtype="float64")
     norms = []
     for bias in range(7):
-        b = np.zeros(4 * units)
-        b[units:2 * units] = bias
-        norms.append(float(jacobian_norms(RNN("lstm", W, U, b), x)[lag]))
+        set_gate_bias(layer, "f", float(bias))
+        norms.append(float(jacobian_norms(from_keras(layer), x)[lag]))
     above = [b for b, n in enumerate(norms) if n > threshold]
     return (above[0] if above else 7), norms
 
 
 def cell_path_bias(threshold: float = 0.01, lag: int = 50) -> int:
     """The smallest whole forget bias b, 0 to 6, whose cell path alone keeps σ(b)^lag above
-    ``threshold`` (7 if none): the estimate exercise forget-bias-memory asks the learner to
-    reason from."""
+    ``threshold`` (7 if none): the estimate from the cell path, before the other paths."""
     kept = [1 / (1 + np.exp(-bias)) ** lag for bias in range(7)]
     above = [bias for bias, value in enumerate(kept) if value > threshold]
     return above[0] if above else 7
 
 
+def sigma_power(bias: float, lag: int = 50) -> float:
+    """σ(bias)^lag: what the cell path alone keeps of the gradient over ``lag`` steps when every
+    forget gate sits at σ(bias)."""
+    return float(1 / (1 + np.exp(-bias)) ** lag)
+
+
 @checker("forget-bias-memory")
 def check_forget_bias_memory(predicted: Any) -> str:
     """A prediction, then the experiment (:func:`memory_bias`): the smallest whole forget-gate
-    bias, 0 to 6, at which a freshly initialised 32-unit LSTM passes back a gradient of norm
-    above 0.01 from 50 steps.
+    bias, 0 to 6, at which chapter 2's freshly initialised 32-unit LSTM has
+    ‖∂h_T/∂h_{T−50}‖ above 0.01.
 
-    The exercise asks for a prediction from the forward equations: along the cell path alone
-    the gradient is scaled by about σ(b)^50 (:func:`cell_path_bias`), and the paths through
-    h_{t−1} may add to that or take from it. Every bias from that estimate to the measured one
-    is what this reasoning supports, so each is accepted, with what the experiment adds."""
+    The prompt gives chapter 2's measurement at bias 1, far above σ(1)^50, so the paths through
+    h_{t−1} add to the cell path: the measured bias is the answer. The cell-path estimate
+    alone (:func:`cell_path_bias`), when it differs, is "close": it gets a :class:`Close`
+    message that says what the other paths add, not "Correct!"."""
     guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
                       "your predicted bias")
     if guess != int(guess) or not 0 <= guess <= 6:
@@ -313,27 +323,28 @@ def check_forget_bias_memory(predicted: Any) -> str:
     measured, norms = memory_bias()
     estimate = cell_path_bias()
     table = ", ".join(f"{b}: {n:.1e}" for b, n in enumerate(norms))
-
-    def sigma50(bias: int) -> float:
-        return float(1 / (1 + np.exp(-bias)) ** 50)
-
+    gain = norms[measured] / sigma_power(measured)
+    side = "add to" if gain > 1 else "take from"
+    gain_words = (f"the norm is {norms[measured]:.2g}, {gain:.0f} times σ({measured})^50 = "
+                  f"{sigma_power(measured):.2g}, because at initialisation the paths through "
+                  f"h_(t-1) {side} the cell path")
     if guess == measured:
-        return f"measured: bias {measured}, as you said; norms at lag 50 per bias: {table}."
-    if min(measured, estimate) <= guess <= max(measured, estimate):
-        side = "add to" if measured < estimate else "take from"
-        return (f"that is what the cell path alone gives: σ({estimate})^50 = "
-                f"{sigma50(estimate):.2g} is above 0.01 and σ({estimate - 1})^50 = "
-                f"{sigma50(estimate - 1):.1g} below. The experiment measures bias {measured}: at "
-                f"initialisation the paths through h_(t-1) {side} the cell path (norms at lag 50 "
-                f"per bias: {table}).")
-    if guess < min(measured, estimate):
+        return (f"measured: bias {measured}, as you said. At bias {measured} {gain_words}. Norms at "
+                f"lag 50 per bias: {table}.")
+    if guess == estimate:
+        return Close(
+            f"not the smallest bias, though. σ({estimate})^50 = {sigma_power(estimate):.2g} is what "
+            f"the cell path alone keeps, and the experiment measures bias {measured}: there "
+            f"{gain_words}. Norms at lag 50 per bias: {table}.")
+    if guess < measured:
         raise WrongAnswer(
             f"you predicted {guess}; the experiment measures {measured}. With bias {guess} the "
             f"forget gate starts near σ({guess}) = {1 / (1 + np.exp(-guess)):.2f}: the cell path "
-            f"keeps σ({guess})^50 = {sigma50(guess):.1g} and the measured norm at lag 50 is "
+            f"keeps σ({guess})^50 = {sigma_power(guess):.1g} and the measured norm at lag 50 is "
             f"{norms[guess]:.1e}, below 0.01 (norms per bias: {table}).")
     smaller = guess - 1
     raise WrongAnswer(
-        f"you predicted {guess}, but it is not the smallest: with bias {smaller} the cell path "
-        f"alone keeps σ({smaller})^50 = {sigma50(smaller):.2g} and the measured norm at lag 50 is "
-        f"{norms[smaller]:.1e}, both above 0.01 (norms per bias: {table}).")
+        f"you predicted {guess}, but it is not the smallest: with bias {smaller} the measured norm "
+        f"at lag 50 is already {norms[smaller]:.1e}, above 0.01, since at initialisation the paths "
+        f"through h_(t-1) {side} the cell path's σ({smaller})^50 = {sigma_power(smaller):.2g} "
+        f"(norms per bias: {table}).")

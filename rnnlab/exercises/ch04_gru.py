@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from rnnlab.cells import gru_step
-from rnnlab.exercises import as_array, call_answer, checker, diagnose, evaluate
+from rnnlab.exercises import as_array, as_arrays, call_answer, checker, diagnose, evaluate
 from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each_case
 
 
@@ -36,22 +36,59 @@ def check_gru_break_step(break_step: Any) -> str:
             "the old state through, even though z_t = 0.")
 
 
-@checker("gru-interpolation")
-def check_gru_interpolation(new_state: Any) -> str:
-    """``new_state(z_t, h_prev, h_tilde)`` returns Keras' h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t."""
+def chung_gru_step(x_t: np.ndarray, h_prev: np.ndarray, W: np.ndarray, U: np.ndarray,
+                   b: np.ndarray) -> np.ndarray:
+    """One GRU step in the convention of Chung et al. (2014) and Olah's diagrams,
+    h_t = (1 − z_t) ⊙ h_{t−1} + z_t ⊙ h̃_t, with Keras' layout of the weights (blocks z, r, h̃;
+    ``reset_after=True``, so b has an input row and a recurrent row)."""
+    _, gates = gru_step(x_t, h_prev, W, U, b, reset_after=True)
+    return (1 - gates["z"]) * h_prev + gates["z"] * gates["h_tilde"]
+
+
+@checker("gru-convention")
+def check_gru_convention(to_keras_convention: Any) -> str:
+    """``to_keras_convention(W, U, b)`` takes a GRU's weights in the convention of Chung et al.
+    (:func:`chung_gru_step`) and returns ``(W, U, b)`` for which Keras' GRU computes the same
+    h_t: the z block negated in W, U and both bias rows, since 1 − σ(a) = σ(−a)."""
     rng = np.random.default_rng(2014)
-    z_t = rng.uniform(0.05, 0.95, size=(3, 4))
-    h_prev, h_tilde = rng.uniform(-1, 1, size=(2, 3, 4))
-    result = as_array(call_answer(new_state, z_t, h_prev, h_tilde), (3, 4), "new_state")
-    diagnose(result, z_t * h_prev + (1 - z_t) * h_tilde, {
-        "that is the convention of Chung et al. (2014), where z_t weights the candidate; Keras "
-        "(like Cho et al. 2014) lets z_t weight the old state h_{t-1}.":
-            (1 - z_t) * h_prev + z_t * h_tilde,
-        "the new state is a mixture: the candidate gets weight (1 - z_t).":
-            z_t * h_prev + h_tilde,
-        "the old state gets weight z_t, so the GRU can keep it.": (1 - z_t) * h_tilde,
+    d, n, batch = 3, 4, 6
+    W, U, b = rng.normal(size=(d, 3 * n)), rng.normal(scale=0.5, size=(n, 3 * n)), \
+        rng.normal(size=(2, 3 * n))
+    x_t, h_prev = rng.normal(size=(batch, d)), rng.uniform(-1, 1, size=(batch, n))
+    answer = as_arrays(call_answer(to_keras_convention, W.copy(), U.copy(), b.copy()),
+                       [(d, 3 * n), (n, 3 * n), (2, 3 * n)], ["W", "U", "b"])
+
+    def keras_h(W_k: np.ndarray, U_k: np.ndarray, b_k: np.ndarray) -> np.ndarray:
+        return gru_step(x_t, h_prev, W_k, U_k, b_k, reset_after=True)[0]
+
+    def flipped(columns: slice, rows: tuple[int, ...] = (0, 1), arrays: str = "WUb") -> np.ndarray:
+        sign = np.ones(3 * n)
+        sign[columns] = -1.0
+        bias_sign = np.ones((2, 3 * n))
+        for row in rows:
+            bias_sign[row] = sign
+        return keras_h(W * (sign if "W" in arrays else 1), U * (sign if "U" in arrays else 1),
+                       b * (bias_sign if "b" in arrays else 1))
+
+    z = slice(0, n)
+    diagnose(keras_h(*answer), chung_gru_step(x_t, h_prev, W, U, b), {
+        "these are the weights unchanged: Keras would read z_t as the weight of the old state, "
+        "while they were trained with z_t as the weight of the candidate. Make Keras' z_t equal "
+        "the other convention's 1 − z_t (hint: 1 − σ(a) = σ(−a)).": keras_h(W, U, b),
+        "the z block's bias is left as it was: 1 − σ(a) = σ(−a) needs the whole pre-activation "
+        "negated, x_t W_z + h_{t−1} U_z + b_z, so negate the bias too.":
+            flipped(z, arrays="WU"),
+        "only the input bias row b[0] of z is negated; with reset_after=True the recurrent row "
+        "b[1] adds to the same pre-activation, so negate both.": flipped(z, rows=(0,)),
+        "only the recurrent bias row b[1] of z is negated; the input row b[0] adds to the same "
+        "pre-activation, so negate both.": flipped(z, rows=(1,)),
+        "that changes the reset gate (the second block); the conventions differ in the update "
+        "gate z, the first block of [z | r | h̃].": flipped(slice(n, 2 * n)),
+        "only the update gate differs between the conventions; the reset gate and the candidate "
+        "keep their weights.": flipped(slice(0, 3 * n)),
     })
-    return "h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t: z_t ≈ 1 keeps the old state unchanged."
+    return ("negating the z block (W_z, U_z and both bias rows) turns z_t into σ(−a) = 1 − z_t: "
+            "the same GRU in Keras' convention, h_t = z_t ⊙ h_{t−1} + (1 − z_t) ⊙ h̃_t.")
 
 
 @checker("gru-params")
