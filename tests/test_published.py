@@ -58,3 +58,19 @@ def test_no_sentence_over_45_words_and_no_caption_over_50(page):
     html = Path(BUILD) / "_build" / "html" / f"{page}.html"
     assert metrics.long_sentences(html) == [], page
     assert metrics.long_captions(html) == [], page
+
+
+NOISE = re.compile(r"retracing|cuInit|oneDNN|absl::InitializeLog|cuda_platform|"
+                   r"^[IWE]\d{4} \d\d:\d\d:\d\d", re.M)
+"""What TensorFlow prints when it starts or retraces: never course content."""
+
+
+@pytest.mark.parametrize("page", pages())
+def test_no_page_and_no_reader_notebook_shows_backend_noise(page):
+    html = (Path(BUILD) / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+    assert not NOISE.search(html), f"{page}: {NOISE.search(html).group(0)!r}"
+    reader = Path(BUILD).parent / "reader" / f"{Path(page).name}.ipynb"
+    if reader.exists():
+        cells = json.loads(reader.read_text(encoding="utf-8"))["cells"]
+        text = json.dumps([c.get("outputs", []) for c in cells])
+        assert not NOISE.search(text), f"{reader.name}: {NOISE.search(text).group(0)!r}"
