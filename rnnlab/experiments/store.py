@@ -84,9 +84,15 @@ def mode() -> str:
 
 
 def root() -> Path:
-    """The store's folder: ``RNNLAB_RESULTS``, else ``results/`` beside the ``rnnlab`` package."""
+    """The store's folder: ``RNNLAB_RESULTS``; else ``results/`` of the repository the package
+    sits in (a clone); else the copy an installed package carries (``rnnlab/recorded/``, the
+    same records, shipped in the wheel: ``pip install`` on Colab serves them offline)."""
     override = os.environ.get(RESULTS_ENV, "").strip()
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "results"
+    if override:
+        return Path(override)
+    package = Path(__file__).resolve().parents[1]
+    clone = package.parent / "results"
+    return clone if (clone / "runs").is_dir() else package / "recorded"
 
 
 def _npz_bytes(arrays: Sequence[np.ndarray]) -> bytes:
