@@ -188,6 +188,26 @@ def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
     assert real["settings"]["units"] == 64 and set(real["seconds"]) == {"min_gru_scan", "min_gru_loop", "gru"}
 
 
+def test_pass_seconds_times_the_forward_and_the_backward_pass_at_each_length():
+    import keras
+
+    from rnnlab.experiments import pass_seconds
+
+    if keras.backend.backend() != "tensorflow":
+        with pytest.raises(ValueError, match="TensorFlow"):
+            pass_seconds((8,))
+        return
+    for parallel in (False, True):
+        timings = pass_seconds((8, 16), parallel=parallel, batch=2, features=3, units=4,
+                               repeats=1)
+        assert list(timings) == [8, 16]
+        assert all(0 < forward and 0 < both for forward, both in timings.values())
+    with pytest.raises(ValueError, match="repeats must be a positive integer"):
+        pass_seconds((8,), repeats=0)
+    with pytest.raises(ValueError, match="T must be a positive integer"):
+        pass_seconds((0,))
+
+
 def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persistence():
     from rnnlab.experiments import ForecastRun, sunspot_forecasts
 

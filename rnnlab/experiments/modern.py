@@ -3,7 +3,8 @@
 :func:`parity_sweep` trains cells on running parity (:func:`rnnlab.data.parity_problem`), the
 state-tracking task where gates that cannot see h_{t-1} fail; the adding problem, where they
 succeed, is :func:`rnnlab.experiments.length_sweep`. :func:`scan_timings` reads the files
-``benchmarks/scan_speed.py`` wrote.
+``benchmarks/scan_speed.py`` wrote; :func:`pass_seconds` times the forward and backward passes
+of one layer.
 """
 from __future__ import annotations
 
@@ -198,6 +199,76 @@ def parity_sweep(cells: Sequence[str], timesteps: int, *, samples: int, epochs: 
                               seconds_per_epoch=float(np.median(record.epoch_seconds)),
                               history=record.history, layers=layers))
     return runs
+
+
+def pass_seconds(lengths: Sequence[int], *, parallel: bool = False, batch: int = 16,
+                 features: int = 16, units: int = 64, repeats: int = 3,
+                 seed: int = SEED) -> dict[int, tuple[float, float]]:
+    """Time one minimal GRU layer's forward pass, and its forward and backward pass, under
+    TensorFlow, for each sequence length.
+
+    Each pass runs inside a ``tf.function`` (as in training), is called once to trace it, then
+    ``repeats`` times; the fastest call counts. The backward pass is the gradient of the sum of
+    squared states with respect to the layer's weights, by ``tf.GradientTape``. Chapter 9 uses
+    it to see where the step-by-step layer (``keras.ops.scan``) spends its time on long
+    sequences.
+
+    Args:
+        lengths: the sequence lengths T to time.
+        parallel: time :class:`~rnnlab.cells.minimal_layers.MinGRU` by its parallel scan
+            (True) or step by step (False).
+        batch, features, units: the size of the random input and of the layer.
+        repeats: timed calls per pass and length.
+        seed: seeds the weights and the input.
+
+    Returns:
+        T -> (forward seconds, forward-and-backward seconds).
+
+    Raises:
+        ValueError: if Keras does not run on TensorFlow.
+    """
+    import time
+
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise ValueError(f"pass_seconds times TensorFlow's execution; Keras runs on "
+                         f"{keras.backend.backend()!r}")
+    import tensorflow as tf
+
+    from rnnlab.cells.minimal_layers import MinGRU
+
+    integer("repeats", repeats)
+    rng = np.random.default_rng(seed)
+    timings = {}
+    for T in lengths:
+        integer("T", T)
+        seed_everything(seed)
+        layer = MinGRU(units, return_sequences=True, parallel=parallel)
+        x = tf.constant(rng.normal(size=(batch, T, features)).astype("float32"))
+        layer.build(tuple(x.shape))
+
+        @tf.function
+        def forward(x: Any) -> Any:
+            return tf.reduce_sum(layer(x) ** 2)
+
+        @tf.function
+        def forward_backward(x: Any) -> Any:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(layer(x) ** 2)
+            return tape.gradient(loss, layer.trainable_variables)
+
+        def fastest(run: Any) -> float:
+            np.asarray(tf.nest.flatten(run(x))[0])            # trace, compile, warm up
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                [np.asarray(value) for value in tf.nest.flatten(run(x))]
+                times.append(time.perf_counter() - start)
+            return min(times)
+
+        timings[int(T)] = (fastest(forward), fastest(forward_backward))
+    return timings
 
 
 def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
