@@ -7,12 +7,16 @@ period earlier) and a linear autoregression fitted by least squares
 (:func:`fit_autoregression`). Each has at most one setting, the period or the order, and
 :func:`choose_period` and :func:`choose_order` pick it on the validation windows, as the
 networks' settings are picked. For classifying whole sequences: :func:`nearest_neighbour`, the
-UCR archive's reference rule (Dau et al. 2019). NumPy only; nothing here imports Keras.
+UCR archive's reference rule (Dau et al. 2019). Whether two forecasts' errors on one test
+period differ by more than chance: :func:`diebold_mariano`. NumPy only; nothing here imports
+Keras.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import math
 
 import numpy as np
 
@@ -219,3 +223,65 @@ def nearest_neighbour(x_train: np.ndarray, y_train: np.ndarray, x: np.ndarray,
         distances = squared[None, :] - 2.0 * part @ a.T      # + ‖x‖², the same for every i
         labels.append(y_train[np.argmin(distances, axis=1)])
     return np.concatenate(labels) if labels else y_train[:0]
+
+
+@dataclass(frozen=True)
+class ForecastComparison:
+    """The result of :func:`diebold_mariano`.
+
+    Attributes:
+        statistic: t = mean(d) / sqrt(S / n), negative when the first forecast has the smaller
+            squared errors.
+        p_value: two-sided, from the standard normal distribution.
+        mean_difference: mean(d), the mean of e_a² - e_b² (in squared data units).
+        lag: the Newey-West truncation lag L.
+        n: the number of forecasts compared.
+    """
+
+    statistic: float
+    p_value: float
+    mean_difference: float
+    lag: int
+    n: int
+
+
+def diebold_mariano(errors_a: np.ndarray, errors_b: np.ndarray, lag: int = 12) -> ForecastComparison:
+    """Diebold and Mariano's test (1995) of equal accuracy of two forecasts of the same targets.
+
+    The loss differential d_t = e_a,t² - e_b,t² has mean zero when the two forecasts are equally
+    accurate. Errors of consecutive forecasts are correlated, so the variance of its mean is
+    estimated with Newey and West's (1987) Bartlett weights up to ``lag``:
+    S = γ_0 + 2 Σ_{k=1..L} (1 - k / (L + 1)) γ_k, with γ_k = (1/n) Σ_t (d_t - d̄)(d_{t-k} - d̄),
+    and t = d̄ / sqrt(S / n) is compared with the standard normal distribution.
+
+    Args:
+        errors_a, errors_b: the errors (forecast - target) of the two forecasts, in time order,
+            one per target (the same targets).
+        lag: L, how many lags of autocovariance enter S (0: independent errors).
+
+    Returns:
+        The :class:`ForecastComparison`.
+    """
+    a = np.asarray(errors_a, dtype=np.float64).ravel()
+    b = np.asarray(errors_b, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"the two forecasts must have one error per target each, got {a.size} "
+                         f"and {b.size}")
+    integer("lag", lag, minimum=0)
+    if a.size <= lag + 1:
+        raise ValueError(f"{a.size} errors are too few for lag {lag}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("the errors must be finite")
+    d = a ** 2 - b ** 2
+    n = d.size
+    centred = d - d.mean()
+    variance = centred @ centred / n
+    for k in range(1, lag + 1):
+        variance += 2.0 * (1.0 - k / (lag + 1)) * (centred[k:] @ centred[:-k]) / n
+    if variance <= 0:
+        raise ValueError("the two forecasts' squared errors differ by a constant or not at all: "
+                         "no variance to test against")
+    statistic = float(d.mean() / math.sqrt(variance / n))
+    return ForecastComparison(statistic=statistic,
+                              p_value=float(math.erfc(abs(statistic) / math.sqrt(2.0))),
+                              mean_difference=float(d.mean()), lag=lag, n=n)

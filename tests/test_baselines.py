@@ -101,3 +101,50 @@ def test_nearest_neighbour_takes_the_label_of_the_closest_training_sequence():
         baselines.nearest_neighbour(x_train, y_train, np.zeros((1, 9, 2)))
     with pytest.raises(ValueError, match="one label per training sequence"):
         baselines.nearest_neighbour(x_train, y_train[:-1], query)
+
+
+def test_diebold_mariano_matches_the_bartlett_kernel_written_as_a_matrix():
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=60), rng.normal(scale=1.3, size=60)
+    d = a ** 2 - b ** 2
+    c = d - d.mean()
+    for lag in (0, 1, 5):
+        gaps = np.abs(np.subtract.outer(np.arange(60), np.arange(60)))
+        kernel = np.clip(1 - gaps / (lag + 1), 0, None)         # Bartlett weights, 0 beyond L
+        expected = d.mean() / np.sqrt(c @ kernel @ c / 60 / 60)
+        result = baselines.diebold_mariano(a, b, lag=lag)
+        assert result.statistic == pytest.approx(expected, rel=1e-12)
+        assert result.p_value == pytest.approx(2 * (1 - _normal_cdf(abs(expected))), abs=1e-12)
+        assert result.mean_difference == pytest.approx(d.mean()) and result.n == 60
+        assert baselines.diebold_mariano(b, a, lag=lag).statistic == pytest.approx(-expected)
+
+
+def _normal_cdf(t):
+    from math import erf, sqrt
+    return 0.5 * (1 + erf(t / sqrt(2)))
+
+
+def test_diebold_mariano_finds_a_better_forecast_and_holds_its_size_on_equal_ones():
+    rng = np.random.default_rng(0)
+    better, worse = rng.normal(size=500), rng.normal(scale=1.5, size=500)
+    result = baselines.diebold_mariano(better, worse)
+    assert result.statistic < -5 and result.p_value < 1e-6
+    rejected = 0
+    for _ in range(300):              # equally accurate, errors correlated over time (AR(1), 0.7)
+        noise = rng.normal(size=(2, 800))
+        errors = np.zeros((2, 800))
+        for t in range(1, 800):
+            errors[:, t] = 0.7 * errors[:, t - 1] + noise[:, t]
+        rejected += baselines.diebold_mariano(*errors, lag=12).p_value < 0.05
+    assert rejected / 300 < 0.1
+
+
+def test_diebold_mariano_refuses_what_it_cannot_test():
+    with pytest.raises(ValueError, match="one error per target"):
+        baselines.diebold_mariano(np.ones(20), np.ones(21))
+    with pytest.raises(ValueError, match="too few"):
+        baselines.diebold_mariano(np.ones(5), np.zeros(5), lag=12)
+    with pytest.raises(ValueError, match="no variance"):
+        baselines.diebold_mariano(np.arange(30.0), np.arange(30.0))
+    with pytest.raises(ValueError, match="lag"):
+        baselines.diebold_mariano(np.ones(30), np.zeros(30), lag=-1)

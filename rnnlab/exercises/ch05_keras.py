@@ -1,6 +1,7 @@
 """Checkers for chapter 5 (Keras examples on real data)."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,12 @@ def check_add_feature_axis(add_feature_axis: Any) -> str:
         if given == shape[::-1] + (1,):
             raise WrongAnswer("batch and time are swapped: do not transpose, only add an axis.")
         result = as_array(value, expected.shape, "add_feature_axis(x)")
+        dtype = getattr(value, "dtype", None)
+        if (not np.array_equal(result, expected) and dtype is not None and dtype != x.dtype
+                and np.allclose(result, expected, rtol=1e-2, atol=1e-2)):
+            raise WrongAnswer(f"the shape is right, but the values came back as {dtype}, rounded "
+                              f"from the {x.dtype} they were: add only the axis (x[..., None]), "
+                              "without changing the type; Keras converts to float32 itself.")
         if not np.array_equal(result, expected):
             raise WrongAnswer("the shape is right but the values moved: add an axis with "
                               "x[..., None] or x.reshape(*x.shape, 1), without reordering.")
@@ -44,12 +51,19 @@ HEAD_TASKS = {
 }
 """The chapter's (units, activation, loss) of the output layer for each task of the exercise."""
 
+REGRESSION_LOSSES = ("mse", "mae", "huber", "log_cosh")
+"""Keras' losses for a real value of any size and sign: squared, absolute, Huber's (squared
+near zero, absolute beyond) and log-cosh (much the same)."""
+
 HEAD_ALTERNATIVES = {
-    "forecast": ((1, "linear", "mae"), (1, "linear", "huber")),
+    "forecast": tuple((1, "linear", loss) for loss in REGRESSION_LOSSES[1:]),
     "gun_or_point": ((2, "softmax", "sparse_categorical_crossentropy"),),
 }
-"""Other right answers: any loss for real values on a linear output, and, for two classes
-labelled 0 and 1, one softmax unit per class with the integer-label loss."""
+"""Other right answers: each of :data:`REGRESSION_LOSSES` on a linear output, and, for two
+classes labelled 0 and 1, one softmax unit per class with the integer-label loss."""
+
+_RATIO_LOSSES = {"mape", "mean_absolute_percentage_error", "msle",
+                 "mean_squared_logarithmic_error"}
 
 _ALIASES = {None: "linear", "none": "linear", "identity": "linear",
             "mean_squared_error": "mse", "meansquarederror": "mse",
@@ -91,7 +105,8 @@ def check_head_and_loss(head_and_loss: Any) -> str:
     """``head_and_loss(task)`` returns ``(units, activation, loss)`` of the output layer for
     ``"forecast"``, ``"digits_onehot"``, ``"digits_integer"`` and ``"gun_or_point"``.
 
-    Accepted: the chapter's heads (:data:`HEAD_TASKS`) and :data:`HEAD_ALTERNATIVES`."""
+    Accepted: the chapter's heads (:data:`HEAD_TASKS`) and :data:`HEAD_ALTERNATIVES`: for the
+    forecast, a linear unit with any of :data:`REGRESSION_LOSSES`."""
     for task, (units, activation, loss) in HEAD_TASKS.items():
         answer = call_answer(head_and_loss, task)
         if not isinstance(answer, (tuple, list)) or len(answer) != 3:
@@ -124,9 +139,14 @@ def check_head_and_loss(head_and_loss: Any) -> str:
                                 "class 1.",
             }
             raise WrongAnswer(f"activation for {task!r}: {hints[task]}")
+        if task == "forecast" and given_loss in _RATIO_LOSSES:
+            raise WrongAnswer(f"{given_loss!r} measures relative errors: the percentage error "
+                              "divides by the target, which can be 0, and the logarithmic one "
+                              "needs values above -1. For a value of any size and sign use "
+                              "'mse' (or 'mae', 'huber', 'log_cosh').")
         hints = {
             "forecast": "a real-valued target needs a regression loss: mean squared error, "
-                        "'mse' (or 'mae').",
+                        "'mse' (or 'mae', 'huber', 'log_cosh').",
             "digits_onehot": "labels are one-hot vectors: 'categorical_crossentropy'.",
             "digits_integer": "labels are integers 0-9, not one-hot vectors: "
                               "'sparse_categorical_crossentropy'.",
@@ -138,11 +158,34 @@ def check_head_and_loss(head_and_loss: Any) -> str:
             "sigmoid + binary cross-entropy for yes/no (or two softmax units, one per class).")
 
 
+def _ends_in_sigmoid(model: Any, dense: Any) -> bool:
+    """Whether the Dense head's activation, followed by any ``Activation`` layers after it,
+    computes the logistic sigmoid (however it was named: ``"sigmoid"``,
+    ``keras.activations.sigmoid``, ``keras.ops.sigmoid``, ...), tried on a few values."""
+    import keras
+
+    after = model.layers[model.layers.index(dense) + 1:]
+    functions = [dense.activation] + [layer.activation for layer in after
+                                      if isinstance(layer, keras.layers.Activation)]
+    a = np.array([[-3.0], [-0.5], [0.0], [2.0]], dtype="float32")
+    value = keras.ops.convert_to_tensor(a)
+    try:
+        with warnings.catch_warnings():     # a softmax over one unit warns; the answer says why
+            warnings.simplefilter("ignore")
+            for function in functions:
+                value = function(value)
+        value = np.asarray(keras.ops.convert_to_numpy(value), dtype=np.float64)
+    except Exception:  # an activation that does not take a tensor: not the sigmoid
+        return False
+    return value.shape == a.shape and np.allclose(value, 1 / (1 + np.exp(-a)), atol=1e-5)
+
+
 @checker("stacked-gru")
 def check_stacked_gru(build_stacked_gru: Any) -> str:
     """``build_stacked_gru()`` returns the article's model 9 as the chapter trains it on GunPoint,
     a ``keras.Model``: input of 150 steps × 1 feature (or any number of steps, ``None``),
-    ``GRU(100)`` returning sequences, ``GRU(100)``, ``Dense(1)`` sigmoid."""
+    ``GRU(100)`` returning sequences, ``GRU(100)``, ``Dense(1)`` sigmoid. ``RNN(GRUCell(100))``
+    counts as ``GRU(100)``, and the sigmoid may be a separate ``Activation`` layer."""
     import keras
 
     model = call_answer(build_stacked_gru, hints={
@@ -159,22 +202,24 @@ def check_stacked_gru(build_stacked_gru: Any) -> str:
                           "keras.Input(shape=(150, 1)), 150 time steps of 1 feature.")
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)
                  or type(layer).__name__ in ("GRU", "LSTM", "SimpleRNN")]
-    kinds = [type(layer).__name__ for layer in recurrent]
+    # keras.layers.GRU(100) and keras.layers.RNN(keras.layers.GRUCell(100)) are the same layer
+    kinds = [type(getattr(layer, "cell", layer)).__name__.removesuffix("Cell") for layer in recurrent]
     if kinds != ["GRU", "GRU"]:
         raise WrongAnswer(f"the recurrent layers are {kinds or 'none'}; model 9 stacks two GRU "
                           "layers.")
-    if [layer.units for layer in recurrent] != [100, 100]:
-        raise WrongAnswer(f"the GRU layers have {[layer.units for layer in recurrent]} units; "
-                          "both should have 100.")
+    units = [getattr(getattr(layer, "cell", layer), "units", None) for layer in recurrent]
+    if units != [100, 100]:
+        raise WrongAnswer(f"the GRU layers have {units} units; both should have 100.")
     if not recurrent[0].return_sequences or recurrent[1].return_sequences:
         raise WrongAnswer("only the first GRU returns its whole sequence (return_sequences=True); "
                           "the second returns its last state for the Dense head.")
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if len(dense) != 1 or dense[0].units != 1:
         raise WrongAnswer("the head is one Dense layer with 1 unit.")
-    if dense[0].activation is not keras.activations.sigmoid:
-        raise WrongAnswer("the head's activation should be 'sigmoid': a probability for a binary "
-                          "label.")
+    if not _ends_in_sigmoid(model, dense[0]):
+        raise WrongAnswer("the output should go through a sigmoid, a probability for a binary "
+                          "label: Dense(1, activation='sigmoid'), or Dense(1) followed by "
+                          "Activation('sigmoid').")
     expected = 3 * 100 * (1 + 100 + 2) + 3 * 100 * (100 + 100 + 2) + 101
     if model.count_params() != expected:
         raise WrongAnswer(f"the model has {model.count_params():,} parameters, expected "
