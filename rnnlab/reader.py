@@ -127,8 +127,11 @@ def _surnames(authors: str) -> list[str]:
 
 
 def author_year(entry: Mapping[str, str]) -> str:
-    """``Author, year``, ``A and B, year`` or ``A et al., year``."""
-    surnames = _surnames(entry.get("author", entry.get("editor", "Anonymous")))
+    """``Author, year``, ``A and B, year`` or ``A et al., year``; a work with no author is
+    named by its title, as the site's author-year style does."""
+    if not entry.get("author") and not entry.get("editor"):
+        return f"{_latex_accents(entry.get('title', 'Untitled'))}, {entry.get('year', 'n.d.')}"
+    surnames = _surnames(entry.get("author") or entry.get("editor", ""))
     who = (surnames[0] if len(surnames) == 1 else f"{surnames[0]} and {surnames[1]}"
            if len(surnames) == 2 else f"{surnames[0]} et al.")
     return f"{who}, {entry.get('year', 'n.d.')}"
@@ -139,7 +142,9 @@ def reference(entry: Mapping[str, str]) -> str:
     venue = (entry.get("journal") or entry.get("booktitle") or entry.get("publisher")
              or entry.get("institution") or entry.get("school") or "")
     link = entry.get("url") or (f"https://doi.org/{entry['doi']}" if entry.get("doi") else "")
-    text = f"{entry.get('author', '')} ({entry.get('year', 'n.d.')}). {entry.get('title', '')}."
+    who = entry.get("author") or entry.get("editor") or ""
+    text = (f"{who} ({entry.get('year', 'n.d.')}). {entry.get('title', '')}." if who
+            else f"{entry.get('title', '')} ({entry.get('year', 'n.d.')}).")
     if venue:
         text += f" *{venue}*."
     if link:

@@ -136,3 +136,9 @@ def test_bibtex_accents_become_unicode():
         "Bottou, Léon and Schmidhuber, Jürgen"
     assert reader._latex_accents(r"Computer Speech \& Language, 100\% \_x") == "Computer Speech & Language, 100% _x"
     assert "\\" not in "".join(reader.reference(entry) for entry in BIB.values())
+
+
+def test_a_work_without_an_author_is_cited_by_its_title():
+    entry = {"title": "Untitled Habr article on LSTM and GRU", "year": "2023"}
+    assert reader.author_year(entry) == "Untitled Habr article on LSTM and GRU, 2023"
+    assert reader.reference(entry).startswith("Untitled Habr article on LSTM and GRU (2023).")
