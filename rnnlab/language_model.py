@@ -257,23 +257,37 @@ class KneserNeyNGram:
     (3 or more for N_3+). The discounts of each order are Chen & Goodman's estimates from its
     count-of-counts (:func:`_modified_discounts`), times ``scale``, each kept in [0, j] so no
     count turns negative. A context never seen falls back to p_{m−1} entirely. Padding as
-    :class:`NGramModel`.
+    :class:`NGramModel`: the padding id 0, which also stands for unknown characters, counts as
+    one more distinct character before the first characters of the text.
+
+    With ``discount=D`` every order uses the one discount D for every count instead of the
+    estimates: interpolated Kneser–Ney with a single discount (γ_m(c) = D T(c) / Σ_s' c_m(c, s'),
+    T(c) the number of characters with a count after c), the form worked by hand in chapter 7.
 
     Args:
         order: n (contexts of up to n − 1 characters), at most 8.
         vocab_size: V.
         scale: a factor on every estimated discount (1: Chen & Goodman's estimates), > 0; chosen
             on validation by :func:`best_ngram`.
+        discount: None (the estimates times ``scale``), or one fixed discount D in (0, 1) for
+            every count and order (``scale`` must then stay 1).
     """
 
     smoothing = "kneser-ney"
 
-    def __init__(self, order: int, vocab_size: int, scale: float = 1.0) -> None:
+    def __init__(self, order: int, vocab_size: int, scale: float = 1.0, *,
+                 discount: float | None = None) -> None:
         self.order, self.vocab_size = _check_order(order, vocab_size)
         if not (isinstance(scale, (int, float, np.floating)) and math.isfinite(scale)
                 and scale > 0):
             raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+        if discount is not None:
+            if not (isinstance(discount, (int, float, np.floating)) and 0 < discount < 1):
+                raise ValueError(f"discount must be a number in (0, 1), got {discount!r}")
+            if scale != 1:
+                raise ValueError("give a fixed discount or a scale on the estimated ones, not both")
         self.scale = float(scale)
+        self.fixed_discount = None if discount is None else float(discount)
         self._levels: list[tuple[np.ndarray, ...]] = []
         self._estimates: list[np.ndarray] = []
 
@@ -287,11 +301,13 @@ class KneserNeyNGram:
         """(n, 3): D_m,1, D_m,2, D_m,3+ of the orders m = 1 … n, as used."""
         if not self._estimates:
             raise RuntimeError("fit the model on a training text first")
+        if self.fixed_discount is not None:
+            return np.full((self.order, 3), self.fixed_discount)
         return np.stack([np.clip(self.scale * d, 0.0, [1.0, 2.0, 3.0]) for d in self._estimates])
 
     def with_parameter(self, scale: float) -> KneserNeyNGram:
         """The same counts with another scale (no counting again)."""
-        other = KneserNeyNGram(self.order, self.vocab_size, scale)
+        other = KneserNeyNGram(self.order, self.vocab_size, scale, discount=self.fixed_discount)
         other._levels, other._estimates = self._levels, self._estimates
         return other
 
@@ -344,6 +360,21 @@ class KneserNeyNGram:
     def bits(self, ids: Any) -> float:
         """Cross-entropy in bits per character of predicting ``ids[1:]``."""
         return float(-np.mean(self.log2_probs(ids)))
+
+
+def kneser_ney(train: Any, order: int, vocab_size: int, *, scale: float = 1.0,
+               discount: float | None = None) -> KneserNeyNGram:
+    """A :class:`KneserNeyNGram` fitted on a training text, in one call.
+
+    Args:
+        train: the training text as ids.
+        order, vocab_size, scale, discount: as :class:`KneserNeyNGram` (``discount=D``: one
+            fixed discount for every count and order, as chapter 7 works it by hand).
+
+    Returns:
+        The fitted model.
+    """
+    return KneserNeyNGram(order, vocab_size, scale, discount=discount).fit(train)
 
 
 SMOOTHING = {"add-alpha": (NGramModel, (1e-3, 1e-2, 0.1, 0.3, 1.0)),

@@ -6,10 +6,10 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from rnnlab.language_model import SMOOTHING, KneserNeyNGram, best_ngram
+from rnnlab.language_model import SMOOTHING, KneserNeyNGram, best_ngram, kneser_ney
 
 
-def brute_force_kneser_ney(train, order, V, scale=1.0):
+def brute_force_kneser_ney(train, order, V, scale=1.0, fixed=None):
     """p(s | context) of interpolated modified Kneser–Ney (Chen & Goodman 1998, eqs. 17–19 with
     the discounts of their section 3.5), by dictionaries; contexts padded with id 0 before the
     text, as the course's n-gram models do."""
@@ -38,6 +38,8 @@ def brute_force_kneser_ney(train, order, V, scale=1.0):
             else:
                 d.append(j - (j + 1) * n[1] / (n[1] + 2 * n[2]) * n[j + 1] / n[j])
         d = [min(max(scale * v, 0.0), j) for v, j in zip(d, (1, 2, 3))]
+        if fixed is not None:       # one discount for every count
+            d = [fixed] * 3
         levels.append((counts, d))
 
     def prob(context, s):
@@ -117,3 +119,38 @@ def test_discounts_follow_chen_and_goodman_and_the_scale_is_chosen_on_validation
         KneserNeyNGram(3, V, 0.0)
     with pytest.raises(RuntimeError, match="fit"):
         KneserNeyNGram(3, V).bits(validation)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+@pytest.mark.parametrize("D", [0.3, 0.75])
+def test_one_fixed_discount_is_interpolated_kneser_ney(order, D):
+    V = 7
+    train, test = text(order + 10, 400, V), text(order + 60, 120, V)
+    model = KneserNeyNGram(order, V, discount=D).fit(train)
+    prob = brute_force_kneser_ney(train, order, V, fixed=D)
+    padded = [0] * (order - 1) + [int(i) for i in test]
+    expected = [math.log2(prob(padded[t:t + order - 1], int(test[t])))
+                for t in range(1, len(test))]
+    assert np.allclose(model.log2_probs(test), expected, rtol=0, atol=1e-12)
+    assert np.all(model.discounts == D)
+    assert model.with_parameter(1.0).bits(test) == model.bits(test)
+    with pytest.raises(ValueError, match="not both"):
+        KneserNeyNGram(order, V, 0.8, discount=D)
+    with pytest.raises(ValueError, match="discount"):
+        KneserNeyNGram(order, V, discount=1.5)
+
+
+def test_the_toy_text_of_chapter_7_by_hand():
+    # "the cat sat on the mat", ids 1 … 10 in sorted order
+    tiny = "the cat sat on the mat"
+    symbols = sorted(set(tiny))
+    ids = np.array([symbols.index(ch) + 1 for ch in tiny])
+    V = len(symbols) + 1
+    model = kneser_ney(ids, 2, V, discount=0.5)
+    assert np.all(model.discounts == 0.5) and model.order == 2
+    # 15 distinct pairs of neighbours, ending in all 10 characters; "h" follows only "t"
+    p1 = (1 - 0.5) / 15 + 0.5 * 10 / 15 / V
+    # after a space: c, s, o, t, m once each, never h
+    p2 = 0.5 * 5 / 5 * p1
+    space, h = symbols.index(" ") + 1, symbols.index("h") + 1
+    assert 2.0 ** model.log2_probs(np.array([space, h]))[-1] == pytest.approx(p2, rel=1e-12)

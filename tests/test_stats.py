@@ -33,6 +33,17 @@ def test_mean_interval_is_t_interval_and_has_no_interval_for_one_run():
         mean_interval([])
 
 
+def test_interval_text_shows_the_mean_and_its_interval_as_a_table_does():
+    from rnnlab.experiments.stats import interval_text, mean_interval
+
+    mean, low, high = mean_interval([2.07, 2.08, 2.09])
+    assert interval_text([2.07, 2.08, 2.09]) == f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+    assert interval_text([0.80, 0.84, 0.83], digits=1, percent=True).startswith("82.3 % [")
+    assert interval_text([0.5], digits=0, percent=True) == "50 %"
+    with pytest.raises(ValueError, match="at least one finite"):
+        interval_text([])
+
+
 def test_paired_difference_pairs_by_seed_and_calls_only_intervals_that_exclude_zero():
     from rnnlab.experiments import paired_difference, seed_spread
 
@@ -70,3 +81,73 @@ def test_epoch_seconds_reads_the_benchmark_file_shipped_with_the_package(tmp_pat
     monkeypatch.setattr(modern, "TIMINGS", tmp_path)
     with pytest.raises(FileNotFoundError, match="benchmarks/epoch_times.py"):
         epoch_seconds()
+
+
+def test_seed_and_test_interval_adds_the_test_images_noise_to_the_seeds():
+    from scipy import stats
+
+    from rnnlab.experiments import seed_and_test_interval, t_interval
+
+    rng = np.random.default_rng(0)
+    a = (rng.uniform(size=(5, 2000)) < 0.95).astype(int)
+    b = (rng.uniform(size=(5, 2000)) < 0.93).astype(int)
+    got = seed_and_test_interval(a, b, level=0.9)
+    d = a.mean(axis=1) - b.mean(axis=1)
+    e = (a - b).mean(axis=0)
+    se = np.sqrt(d.var(ddof=1) / 5 + e.var(ddof=1) / 2000)
+    half = stats.t.ppf(0.95, 4) * se
+    assert got.mean == pytest.approx(d.mean())
+    assert (got.low, got.high) == pytest.approx((d.mean() - half, d.mean() + half))
+    assert got.seed_se == pytest.approx(d.std(ddof=1) / np.sqrt(5))
+    assert got.test_se == pytest.approx(e.std(ddof=1) / np.sqrt(2000))
+    assert (got.df, got.seeds, got.images) == (4, 5, 2000)
+    # never narrower than the seeds alone
+    _, low, high = t_interval(d, 0.9)
+    assert got.low <= low and got.high >= high
+    # the same models on the same images for every seed: only the test images' part is left,
+    # the paired per-image (McNemar) standard error
+    same = seed_and_test_interval(np.tile(a[:1], (3, 1)), np.tile(b[:1], (3, 1)))
+    assert same.seed_se == 0.0
+    assert same.test_se == pytest.approx((a[0] - b[0]).std(ddof=1) / np.sqrt(2000))
+    for bad in (a[:1], a[:, :1], a.ravel()):
+        with pytest.raises(ValueError, match="at least 2 seeds and 2 images"):
+            seed_and_test_interval(bad, bad)
+    with pytest.raises(ValueError, match="1 \\(right\\) or 0"):
+        seed_and_test_interval(a * 2, b)
+    with pytest.raises(ValueError, match="level"):
+        seed_and_test_interval(a, b, level=95)
+
+
+def test_seed_and_test_interval_covers_the_population_difference():
+    """Test sets drawn from a population of images and models drawn by seed: the interval holds
+    the population's difference at least as often as it says."""
+    from rnnlab.experiments import seed_and_test_interval
+
+    rng = np.random.default_rng(1)
+    population = 20_000
+    hard = rng.uniform(size=population)                     # how hard each image is
+    truth, hits = None, []
+    for _ in range(300):
+        images = rng.choice(population, 1000, replace=False)
+        skill_a = 0.92 + 0.01 * rng.normal(size=(3, 1))   # each seed's model
+        skill_b = 0.90 + 0.01 * rng.normal(size=(3, 1))
+        a = (hard[images] < skill_a).astype(int)
+        b = (hard[images] < skill_b).astype(int)
+        truth = 0.02                                       # E[skill_a − skill_b] for uniform difficulty
+        result = seed_and_test_interval(a, b)
+        hits.append(result.low <= truth <= result.high)
+    assert np.mean(hits) >= 0.93
+
+
+def test_epoch_timings_lists_every_backend_row_of_the_benchmark_file():
+    from rnnlab.experiments import epoch_seconds, epoch_timings
+
+    rows = epoch_timings()
+    assert {(r["backend"], r["deterministic"]) for r in rows} >= {("tensorflow", False),
+                                                                    ("tensorflow", True),
+                                                                    ("jax", False)}
+    for row in rows:
+        one = epoch_seconds(row["backend"], row["deterministic"])
+        assert row["seconds"] == one["seconds"] and row["machine"] == one["machine"]
+        assert row["per"] == 55_000 and "logical cores" in row["machine"]
+        assert "keras" in row["versions"]

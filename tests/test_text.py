@@ -353,6 +353,43 @@ def test_seq2seq_run_scores_and_records(monkeypatch):
     assert run.teacher_forced_exact == run.exact_match
     assert 0 <= run.independent_exact <= 1
     assert set(run.independent_by_length) == set(run.count_by_length)
+    assert 0 <= run.multi_error_independent <= 1
+    assert np.isnan(run.multi_error_share) or 0 <= run.multi_error_share <= 1
+
+
+def test_multi_errors_follow_the_binomial_when_errors_are_independent():
+    from rnnlab.experiments.language import multi_errors
+
+    rng = np.random.default_rng(3)
+    size = rng.integers(2, 6, 200_000)
+    a = np.where(size > 3, 0.9, 0.97)
+    wrong = (rng.random((len(size), 5)) > a[:, None])[:, :5]
+    wrong = np.sum(wrong & (np.arange(5) < size[:, None]), axis=1)
+    measured, independent = multi_errors(wrong, size, a)
+    assert measured == pytest.approx(independent, abs=0.005)
+    # by hand: one answer of 3 symbols at a = 0.9: P(>= 1) = 0.271, P(>= 2) = 0.028
+    assert multi_errors(np.array([1]), np.array([3]), np.array([0.9]))[1] == pytest.approx(
+        0.028 / 0.271)
+    # errors that always come in pairs: every wrong answer has two
+    assert multi_errors(np.array([0, 2, 2]), np.array([4, 4, 4]), np.full(3, 0.9))[0] == 1.0
+    assert np.isnan(multi_errors(np.zeros(3, int), np.full(3, 4), np.full(3, 0.9))[0])
+    with pytest.raises(ValueError, match="aligned"):
+        multi_errors(np.array([5]), np.array([4]), np.array([0.9]))
+
+
+def test_mean_by_length_averages_runs_length_by_length():
+    from types import SimpleNamespace
+
+    from rnnlab.experiments import mean_by_length
+
+    runs = [SimpleNamespace(exact_by_length={5: 0.9, 4: 1.0}),
+            SimpleNamespace(exact_by_length={4: 0.5, 5: 0.7})]
+    means = mean_by_length(runs, "exact_by_length")
+    assert list(means) == [4, 5] and means == pytest.approx({4: 0.75, 5: 0.8})
+    with pytest.raises(ValueError, match="different lengths"):
+        mean_by_length([runs[0], SimpleNamespace(exact_by_length={4: 1.0})], "exact_by_length")
+    with pytest.raises(ValueError, match="at least one run"):
+        mean_by_length([], "exact_by_length")
 
 
 def test_language_run_trains_scores_and_keeps_its_model_out_of_json():

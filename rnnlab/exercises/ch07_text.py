@@ -166,3 +166,79 @@ def check_independent_exact(independent_exact: Any) -> str:
     }, atol=1e-9)
     return ("mean(accuracy ** L): with 96.5 % of symbols right, an answer of 4 symbols is exactly "
             "right 86.7 % of the time.")
+
+
+def _kn_bigram(train: np.ndarray, V: int, D: float, mistake: str | None = None) -> np.ndarray:
+    """The (V, V) matrix p(b | a) of interpolated Kneser–Ney with one discount D, or the matrix
+    a usual mistake gives."""
+    C = np.zeros((V, V))
+    np.add.at(C, (train[:-1], train[1:]), 1)
+    seen = C > 0
+    cont = seen.sum(axis=1 if mistake == "successors" else 0).astype(float)
+    if mistake == "plain counts":            # the unigram level of absolute discounting
+        cont = C.sum(axis=0)
+    if mistake == "no lower discount":
+        p1 = cont / cont.sum()
+    else:
+        p1 = np.maximum(cont - D, 0) / cont.sum() + D * np.sum(cont > 0) / cont.sum() / V
+    total = C.sum(axis=1, keepdims=True)
+    safe = np.maximum(total, 1)
+    types = seen.sum(axis=1, keepdims=True)
+    weight = D / safe if mistake == "no T" else D * types / safe
+    P = np.maximum(C - D, 0) / safe + weight * p1
+    if mistake == "no fallback":
+        return np.where(total > 0, P, 1.0 / V)
+    return np.where(total > 0, P, p1)
+
+
+@checker("kneser-ney-bigram")
+def check_kneser_ney_bigram(kn_bigram: Any) -> str:
+    """``kn_bigram(train, V, D)`` returns the (V, V) matrix P with P[a, b] = p(b | a) of
+    interpolated Kneser–Ney with one discount D, as the chapter works it by hand: the bigram
+    level discounts the counts C(a, b) and hands D T(a) / C(a) to p_1(b), which discounts the
+    continuation counts (distinct characters before b) and hands the rest to 1/V; a context never
+    seen uses p_1 alone."""
+    from rnnlab.language_model import KneserNeyNGram
+
+    rng = np.random.default_rng(1995)
+    cases = []
+    for V, size, D in ((6, 200, 0.5), (7, 60, 0.75), (5, 400, 0.3)):
+        train = rng.integers(1, V - 1, size=size)    # id 0 and id V − 1 never occur
+        train[::4] = 1                               # a skewed text, so contexts matter
+        train[-1] = V - 1                            # V − 1 ends the text: never a context
+        cases.append((train, V, D))
+    for train, V, D in cases:
+        result = call_answer(kn_bigram, train.copy(), V, D)
+        if result is not None and np.shape(result) == (V, V):
+            values = np.asarray(result, dtype=float)
+            if not np.all(np.isfinite(values)):
+                raise WrongAnswer("NaN or infinite values: a context never seen in training has "
+                                  "C(a) = 0, so the division fails. Such a row falls back to "
+                                  "p_1(b) entirely.")
+        values = as_array(result, (V, V), f"kn_bigram(train, {V}, {D})")
+        model = KneserNeyNGram(2, V, discount=D).fit(train)
+        right = np.array([[2.0 ** model.log2_probs(np.array([a, b]))[-1] for b in range(V)]
+                          for a in range(V)])
+        assert np.allclose(right, _kn_bigram(train, V, D))
+        if np.allclose(values, right.T, atol=1e-9) and not np.allclose(right, right.T):
+            raise WrongAnswer("transposed: row a must hold p(b | a), the next character b after "
+                              "a, and sum to 1 over b.")
+        diagnose(values, right, {
+            "the lower order counts continuations, not occurrences: p_1(b) uses the number of "
+            "different characters seen before b, not how often b occurs (that is absolute "
+            "discounting).": _kn_bigram(train, V, D, "plain counts"),
+            "that counts the different characters seen after each character; the continuation "
+            "count of b is the number of different characters seen before b.":
+                _kn_bigram(train, V, D, "successors"),
+            "the rows do not sum to 1: the weight of p_1 is D T(a) / C(a), where T(a) is the "
+            "number of different characters seen after a (D is taken once from each of them).":
+                _kn_bigram(train, V, D, "no T"),
+            "p_1 itself is smoothed the same way: max(N(b) − D, 0) / ΣN + D T / ΣN · 1/V, with "
+            "N(b) the continuation counts and T the number of characters with one; otherwise a "
+            "character never seen after another gets probability 0.":
+                _kn_bigram(train, V, D, "no lower discount"),
+            "a context never seen in training falls back to p_1(b), not to the uniform 1/V.":
+                _kn_bigram(train, V, D, "no fallback"),
+        }, atol=1e-9)
+    return ("interpolated Kneser–Ney: discounted counts, and the freed mass handed to how many "
+            "different contexts each character completes.")

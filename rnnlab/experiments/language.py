@@ -9,6 +9,7 @@ scores greedy decoding by exact match.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +213,11 @@ class Seq2SeqRun(Record):
         symbol_accuracy_by_length: ``symbol_accuracy`` by the length of ``"a+b"``.
         independent_by_length: by the length of ``"a+b"``, the exact match that independent
             errors at that length's per-symbol accuracy would give.
+        multi_error_share: among the test sums with at least one answer symbol predicted wrong
+            (teacher forced), the share with two or more wrong.
+        multi_error_independent: that share as independent errors would give it, each symbol of
+            a sum of length n wrong with probability 1 − ``symbol_accuracy_by_length[n]``:
+            Σ P(two or more wrong) / Σ P(at least one wrong) over the test sums (binomial).
         served, provenance: as in :class:`LanguageRun`.
     """
 
@@ -237,8 +243,62 @@ class Seq2SeqRun(Record):
     independent_exact: float = float("nan")
     symbol_accuracy_by_length: dict[int, float] = field(default_factory=dict)
     independent_by_length: dict[int, float] = field(default_factory=dict)
+    multi_error_share: float = float("nan")
+    multi_error_independent: float = float("nan")
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def multi_errors(wrong: np.ndarray, size: np.ndarray, accuracy: np.ndarray
+                 ) -> tuple[float, float]:
+    """Do the wrong symbols of an answer come together? Among the answers with at least one wrong
+    symbol, the share with two or more: measured, and as independent errors would give it.
+
+    With each of an answer's L symbols right with probability a, independently,
+    P(at least one wrong) = 1 − a^L and P(two or more) = 1 − a^L − L (1 − a) a^(L−1)
+    (binomial); the expected share is Σ P(two or more) / Σ P(at least one) over the answers.
+
+    Args:
+        wrong: (answers,) number of wrong symbols of each answer.
+        size: (answers,) its number of symbols L.
+        accuracy: (answers,) the probability a that each of its symbols is right.
+
+    Returns:
+        ``(measured, independent)``; NaN where no answer (measured) or no probability
+        (independent) has a wrong symbol.
+    """
+    wrong, size, a = (np.asarray(v) for v in (wrong, size, accuracy))
+    if not wrong.shape == size.shape == a.shape or np.any(wrong > size):
+        raise ValueError(f"wrong, size and accuracy must be aligned, with wrong <= size; got "
+                         f"shapes {wrong.shape}, {size.shape}, {a.shape}")
+    any_wrong = 1 - a ** size
+    two_or_more = any_wrong - size * (1 - a) * a ** (size - 1.0)
+    measured = float(np.mean(wrong[wrong > 0] >= 2)) if np.any(wrong > 0) else float("nan")
+    total = float(any_wrong.sum())
+    return measured, float(two_or_more.sum()) / total if total > 0 else float("nan")
+
+
+def mean_by_length(runs: Sequence[Seq2SeqRun], attribute: str) -> dict[int, float]:
+    """The mean over runs of one of :class:`Seq2SeqRun`'s by-length results, length by length.
+
+    Args:
+        runs: runs scored on the same test sums (the same lengths).
+        attribute: ``"exact_by_length"``, ``"symbol_accuracy_by_length"`` or
+            ``"independent_by_length"``.
+
+    Returns:
+        ``{length of "a+b": mean over the runs}``, lengths in increasing order.
+    """
+    if not runs:
+        raise ValueError("mean_by_length needs at least one run")
+    tables = [getattr(run, attribute) for run in runs]
+    if not all(isinstance(t, dict) for t in tables):
+        raise ValueError(f"{attribute!r} is not a by-length result of Seq2SeqRun")
+    lengths = sorted(tables[0])
+    if any(sorted(t) != lengths for t in tables):
+        raise ValueError("the runs were scored on different lengths: "
+                         f"{[sorted(t) for t in tables]}")
+    return {n: float(np.mean([t[n] for t in tables])) for n in lengths}
 
 
 ADDITION_TRAIN_SEED, ADDITION_TEST_SEED = 101, 202
@@ -335,6 +395,9 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
     independent_by_length = {
         int(n): float(np.mean(symbols_by_length[int(n)] ** answer[lengths == n].sum(axis=1)))
         for n in np.unique(lengths)}
+    multi_share, multi_independent = multi_errors(
+        np.sum(~forced_right & answer, axis=1), answer.sum(axis=1),
+        np.array([symbols_by_length[int(n)] for n in lengths]))
     sources = ["".join(ADDITION_SYMBOLS[i] for i in row).strip() for row in source[:6]]
     examples = [[s, t, a] for s, t, a in zip(sources, truths[:6], answers[:6])]
     return Seq2SeqRun(
@@ -345,5 +408,6 @@ def seq2seq_run(cell: str = "lstm", *, reverse: bool = False, max_digits: int = 
         exact_by_length=by_length, count_by_length=counts, symbol_accuracy=symbol_accuracy,
         examples=examples, teacher_forced_exact=teacher_forced_exact,
         independent_exact=float(independent.mean()), symbol_accuracy_by_length=symbols_by_length,
-        independent_by_length=independent_by_length,
+        independent_by_length=independent_by_length, multi_error_share=multi_share,
+        multi_error_independent=multi_independent,
         served=record.served, provenance=record.provenance)
