@@ -13,7 +13,7 @@ from rnnlab.notebook import glue
 
 __version__ = "0.1.0"
 
-_LAZY = ("experiments", "language_model", "milestones", "models", "plots")  # matplotlib / Keras users, loaded on use
+_LAZY = ("attention", "decoding", "experiments", "language_model", "milestones", "models", "plots")  # matplotlib / Keras users, loaded on use
 
 
 def __getattr__(name: str):

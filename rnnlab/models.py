@@ -351,3 +351,65 @@ def seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int 
         embed(decoder_input), initial_state=states)
     outputs = keras.layers.Dense(vocab_size, name="logits")(h)
     return keras.Model([source, decoder_input], outputs, name=f"{cell}_seq2seq_{units}")
+
+
+ATTENTION_SCORES = ("additive", "dot", "general")
+"""The scores :func:`attention_seq2seq_model` builds (:mod:`rnnlab.attention`)."""
+
+
+def attention_seq2seq_model(cell: str, vocab_size: int, units: int, *, score: str = "additive",
+                            embedding_dim: int = 16, seed: int | None = None) -> Any:
+    """An encoder–decoder with attention (chapter 8): Luong et al.'s global attention.
+
+    The encoder returns every state h̄_j and hands its final states to the decoder, as in
+    :func:`seq2seq_model`. At each output step the decoder's state h_t is the query: scores
+    e_tj = score(h_t, h̄_j), weights α_t = softmax(e_t), context ctx_t = Σ_j α_tj h̄_j; then
+    ĥ_t = tanh([ctx_t ; h_t] W_c + b_c) and logits ĥ_t W_y + b_y. Scores: ``"additive"``
+    (Bahdanau et al.: v_a · tanh(h_t W_q + h̄_j W_k), ``Dense`` layers ``query`` and ``key`` and
+    ``keras.layers.AdditiveAttention``), ``"dot"`` (h_t · h̄_j, ``keras.layers.Attention``) or
+    ``"general"`` ((h_t W_a) · h̄_j, a ``Dense`` ``query`` layer and ``Attention``).
+    :class:`rnnlab.attention.Seq2SeqTwin` computes the same in NumPy.
+
+    Args:
+        cell: a registered cell's name.
+        vocab_size: V, shared by source and target.
+        units: n of both recurrent layers (and of the attention's projections).
+        score: ``"additive"``, ``"dot"`` or ``"general"``.
+        embedding_dim: e of the shared ``Embedding``.
+        seed: if given, every generator is seeded with it first.
+
+    Returns:
+        An uncompiled ``keras.Model`` taking ``[source, decoder_input]`` (int ids) and returning
+        (batch, T_out, V) logits.
+    """
+    import keras
+
+    spec(cell)
+    vocab_size = integer("vocab_size", vocab_size, minimum=2)
+    integer("units", units)
+    integer("embedding_dim", embedding_dim)
+    if score not in ATTENTION_SCORES:
+        raise ValueError(f"score must be one of {ATTENTION_SCORES}, got {score!r}")
+    if seed is not None:
+        seed_everything(seed)
+    layers = keras.layers
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    embed = layers.Embedding(vocab_size, embedding_dim, name="embedding")
+    encoded, *states = recurrent_layer(cell, units, return_sequences=True, return_state=True,
+                                       name="encoder")(embed(source))
+    decoded = recurrent_layer(cell, units, return_sequences=True, name="decoder")(
+        embed(decoder_input), initial_state=states)
+    if score == "additive":
+        query = layers.Dense(units, use_bias=False, name="query")(decoded)
+        key = layers.Dense(units, use_bias=False, name="key")(encoded)
+        context = layers.AdditiveAttention(name="attention")([query, encoded, key])
+    elif score == "general":
+        query = layers.Dense(units, use_bias=False, name="query")(decoded)
+        context = layers.Attention(name="attention")([query, encoded])
+    else:
+        context = layers.Attention(name="attention")([decoded, encoded])
+    both = layers.Concatenate(name="concat")([context, decoded])
+    attentional = layers.Dense(units, activation="tanh", name="attentional")(both)
+    outputs = layers.Dense(vocab_size, name="logits")(attentional)
+    return keras.Model([source, decoder_input], outputs, name=f"{cell}_{score}_attention_{units}")

@@ -18,7 +18,56 @@ def right_clip(grads, max_norm):
     return [g * (max_norm / norm) if norm > max_norm else g for g in grads]
 
 
+HINTED = {}
+"""Every answer that an exercise's prompt, hint or checker message recommends, by exercise name
+and the words that recommend it: each must pass its checker, so that a hint and its checker never
+disagree (issue 28). A chapter adds its own with ``HINTED.update({...})`` beside its EXERCISES."""
+
+
+def _counter(write_f=0.0, b_i=-5.0, b_f=5.0, b_o=-5.0, value_c=3.0):
+    """Chapter 3's counting LSTM unit (exercise lstm-counter), with one setting changed."""
+    W = np.array([[0.0, 0.0, value_c, 0.0], [10.0, write_f, 0.0, 0.0], [0.0, 0.0, 0.0, 10.0]])
+    return W, np.zeros((1, 4)), np.array([b_i, b_f, 0.0, b_o])
+
+
+def _flip_z(W, U, b, rows=(0, 1), block=0):
+    """Chapter 4's gru-convention answer: negate one block (0: z) of W, U and the given bias rows."""
+    n = U.shape[0]
+    W, U, b = W.copy(), U.copy(), b.copy()
+    columns = slice(block * n, (block + 1) * n)
+    W[:, columns] *= -1
+    U[:, columns] *= -1
+    for row in rows:
+        b[row, columns] *= -1
+    return W, U, b
+
+
+def _elman_layer(x, W, U, b, mistake=None):
+    """Chapter 1's elman-layer answer, or one of its usual mistakes."""
+    h, states = np.zeros((x.shape[0], U.shape[0])), []
+    for t in range(x.shape[1]):
+        h = np.tanh(x[:, t] @ W + (0 * h if mistake == "no carry" else h) @ U + b)
+        states.append(h)
+    if mistake == "last":
+        return h
+    if mistake == "axis 0":
+        return np.stack(states)
+    if mistake == "h0":
+        states.insert(0, np.zeros_like(h))
+    return np.stack(states, axis=1)
+
+
 EXERCISES = {
+    "elman-layer": (
+        _elman_layer,
+        {"last state only": (lambda x, W, U, b: _elman_layer(x, W, U, b, "last"), "the last one"),
+         "time on axis 0": (lambda x, W, U, b: _elman_layer(x, W, U, b, "axis 0"),
+                            "stacked along the first axis"),
+         "h_0 included": (lambda x, W, U, b: _elman_layer(x, W, U, b, "h0"), "h_0 = 0 is"),
+         "state not carried": (lambda x, W, U, b: _elman_layer(x, W, U, b, "no carry"),
+                               "not carried"),
+         "U transposed": (lambda x, W, U, b: _elman_layer(x, W, U.T, b), "U is transposed"),
+         "None": (lambda x, W, U, b: None, "forget `return`")}),
     "elman-params": (
         lambda d, n: n * (d + n + 1),
         {"no bias": (lambda d, n: n * (d + n), "biases are missing"),
@@ -27,14 +76,49 @@ EXERCISES = {
          "None": (lambda d, n: None, "expected a number"),
          "off": (lambda d, n: n * (d + n + 1) + 7, "values are off")}),
     "jordan-step": (
-        lambda x, y, W, U, b, V, c: (np.tanh(x @ W + y @ U + b), np.tanh(x @ W + y @ U + b) @ V + c),
-        {"no feedback": (lambda x, y, W, U, b, V, c: (np.tanh(x @ W + b), np.tanh(x @ W + b) @ V + c),
+        lambda x, y, W, U, b, W_y, b_y: (np.tanh(x @ W + y @ U + b),
+                                         np.tanh(x @ W + y @ U + b) @ W_y + b_y),
+        {"no feedback": (lambda x, y, W, U, b, W_y, b_y: (np.tanh(x @ W + b),
+                                                          np.tanh(x @ W + b) @ W_y + b_y),
                          "add y_{t-1} U"),
-         "tanh output": (lambda x, y, W, U, b, V, c: (np.tanh(x @ W + y @ U + b),
-                                                     np.tanh(np.tanh(x @ W + y @ U + b) @ V + c)),
+         "tanh output": (lambda x, y, W, U, b, W_y, b_y: (
+             np.tanh(x @ W + y @ U + b), np.tanh(np.tanh(x @ W + y @ U + b) @ W_y + b_y)),
                          "y_t is linear"),
-         "one result": (lambda x, y, W, U, b, V, c: np.tanh(x @ W + y @ U + b), "tuple of 2 arrays"),
-         "h shape": (lambda x, y, W, U, b, V, c: (np.zeros((5, 3)), np.zeros((3, 2))), "transposed")}),
+         "one result": (lambda x, y, W, U, b, W_y, b_y: np.tanh(x @ W + y @ U + b),
+                        "tuple of 2 arrays"),
+         "h shape": (lambda x, y, W, U, b, W_y, b_y: (np.zeros((5, 3)), np.zeros((3, 2))),
+                     "transposed")}),
+    "memory-unit": (
+        lambda: (6.0, 3.0, -2.0),
+        {"the chapter's unit, no bias against the background": (lambda: (3.0, 3.0, 0.0),
+                                                                "background alone switches"),
+         "bias cancels the background exactly": (lambda: (3.0, 3.0, -0.6), "grows by u"),
+         "recurrent weight below 1": (lambda: (6.0, 0.5, -2.0), "the memory fades"),
+         "mark too weak for the resting state": (lambda: (2.0, 3.0, -2.0), "outweigh the resting"),
+         "two numbers": (lambda: (3.0, 3.0), "three numbers"),
+         "text": (lambda: ("3", 3.0, 0.0), "should be a number")}),
+    "milestone-order": (
+        lambda: ["the Elman network", "the analysis of vanishing gradients", "the LSTM",
+                 "the forget gate", "the GRU", "attention", "the Transformer",
+                 "minGRU and minLSTM"],
+        {"forget gate in 1997": (lambda: ["the Elman network", "the analysis of vanishing gradients",
+                                          "the forget gate", "the LSTM", "the GRU", "attention",
+                                          "the Transformer", "minGRU and minLSTM"],
+                                 "had no forget gate"),
+         "GRU before LSTM": (lambda: ["the Elman network", "the analysis of vanishing gradients",
+                                      "the GRU", "the LSTM", "the forget gate", "attention",
+                                      "the Transformer", "minGRU and minLSTM"], "younger cell"),
+         "Transformer first": (lambda: ["the Elman network", "the analysis of vanishing gradients",
+                                        "the LSTM", "the forget gate", "the GRU",
+                                        "the Transformer", "attention", "minGRU and minLSTM"],
+                               "kept attention"),
+         "one missing": (lambda: ["the Elman network", "the LSTM", "the forget gate", "the GRU",
+                                  "attention", "the Transformer", "minGRU and minLSTM"],
+                         "list each event once"),
+         "another name": (lambda: ["Elman", "the analysis of vanishing gradients", "the LSTM",
+                                   "the forget gate", "the GRU", "attention", "the Transformer",
+                                   "minGRU and minLSTM"], "not one of the events"),
+         "one string": (lambda: "the Elman network, the LSTM", "list of the events' names")}),
     "bptt-step": (
         lambda dh, h, U: (dh * (1 - h ** 2)) @ U.T,
         {"U not transposed": (lambda dh, h, U: (dh * (1 - h ** 2)) @ U, "U transposed"),
@@ -76,11 +160,32 @@ EXERCISES = {
          "output gate": (lambda k, r, b: (k[:, 9:], r[:, 9:], b[9:]), "output gate's block"),
          "rows": (lambda k, r, b: (k[:, 3:6].T, r[:, 3:6], b[3:6]), "expected (2, 3)"),
          "two only": (lambda k, r, b: (k[:, 3:6], r[:, 3:6]), "tuple of 3 arrays")}),
-    "gru-interpolation": (
-        lambda z, h, ht: z * h + (1 - z) * ht,
-        {"Chung": (lambda z, h, ht: (1 - z) * h + z * ht, "Chung et al."),
-         "no (1 - z)": (lambda z, h, ht: z * h + ht, "weight (1 - z_t)"),
-         "no old state": (lambda z, h, ht: (1 - z) * ht, "old state gets weight z_t")}),
+    "lstm-counter": (
+        lambda: _counter(),
+        {"latch": (lambda: _counter(write_f=-10.0), "erases what the cell held"),
+         "noise gets in": (lambda: _counter(b_i=0.0), "noise leaks into the cell"),
+         "output always open": (lambda: _counter(b_o=5.0), "stay near 0 until it is asked"),
+         "small candidate": (lambda: _counter(value_c=1.0), "adds only"),
+         "leaky memory": (lambda: _counter(b_f=2.0), "loses"),
+         "blocks as i f o c": (lambda: tuple(a[..., [0, 1, 3, 2]] for a in _counter()),
+                               "wrong order"),
+         "W transposed": (lambda: (_counter()[0].T, *_counter()[1:]), "transposed")}),
+    "gru-break-step": (
+        lambda h, r: np.tanh(r * h),
+        {"z alone resets": (lambda h, r: 0 * h, "only r_t = 0"),
+         "keeps the old state": (lambda h, r: h, "keeps the old state"),
+         "ignores r": (lambda h, r: np.tanh(h), "reset gate is ignored"),
+         "r outside the tanh": (lambda h, r: r * np.tanh(h), "inside the candidate's tanh"),
+         "1 - r": (lambda h, r: np.tanh((1 - r) * h), "1 − r_t"),
+         "no tanh": (lambda h, r: r * h, "candidate has a tanh")}),
+    "gru-convention": (
+        lambda W, U, b: _flip_z(W, U, b),
+        {"unchanged": (lambda W, U, b: (W, U, b), "weights unchanged"),
+         "bias kept": (lambda W, U, b: _flip_z(W, U, b, rows=()), "negate the bias too"),
+         "input bias row only": (lambda W, U, b: _flip_z(W, U, b, rows=(0,)), "negate both"),
+         "reset gate": (lambda W, U, b: _flip_z(W, U, b, block=1), "reset gate"),
+         "one minus the weights": (lambda W, U, b: (1 - W, 1 - U, 1 - b), "values are off"),
+         "None": (lambda W, U, b: None, "tuple of 3 arrays")}),
     "gru-params": (
         lambda d, n, after: 3 * n * (d + n + 1) + (3 * n if after else 0),
         {"ignores reset_after": (lambda d, n, a: 3 * n * (d + n + 1), "two bias vectors"),
@@ -116,19 +221,90 @@ EXERCISES.update({
         {"random split": (lambda: "b", "validation images come from the test set"),
          "trained on test": (lambda: "C", "x_train only"),
          "standard": (lambda: "d", "no longer estimates"),
+         "standard: the step is not the uncertainty": (lambda: "d", "as low as 69 %"),
          "not a letter": (lambda: "e", "one letter"),
          "a number": (lambda: 1, "one letter")}),
+    "choose-setting": (
+        lambda log: _choose(log, "val_accuracy"),
+        {"chosen on test": (lambda log: _choose(log, "test_accuracy"), "you chose on the test"),
+         "chosen on training accuracy": (lambda log: _choose(log, "train_accuracy"),
+                                         "Keras' training accuracy"),
+         "one setting for all": (lambda log: _choose_shared(log), "the same setting"),
+         "the lowest": (lambda log: _choose(log, "val_accuracy", lowest=True), "the lowest"),
+         "the accuracy, not the setting": (
+             lambda log: {c: 0.9 for c in _choose(log, "val_accuracy")}, "a setting from the log"),
+         "a list": (lambda log: ["Adam 0.001"] * 3, "return a dict"),
+         "a cell missing": (lambda log: {"gru": "Adam 0.001"}, "one setting for each cell"),
+         "other": (lambda log: {c: "SGD+momentum 0.01" for c in ("simple_rnn", "lstm", "gru")},
+                   "for this log the settings are")}),
     "paired-interval": (
         lambda a, b: _paired(a, b),
         {"b - a": (lambda a, b: _paired(b, a), "swap the sign"),
          "normal quantile": (lambda a, b: _paired(a, b, q=1.959963984540054), "Student's t"),
+         "1.96 typed in": (lambda a, b: _paired(a, b, q=1.96), "not the normal 1.96"),
+         "one-sided quantile": (lambda a, b: _paired(a, b, q=_tq(0.95, len(a) - 1)),
+                                "2.5 % on each side"),
+         "n degrees of freedom": (lambda a, b: _paired(a, b, q=_tq(0.975, len(a))),
+                                  "n − 1 degrees of freedom (one is spent"),
          "ddof 0": (lambda a, b: _paired(a, b, ddof=0), "ddof=1"),
          "no sqrt n": (lambda a, b: _paired(a, b, root=False), "divides the standard deviation"),
          "unpaired": (lambda a, b: _unpaired(a, b), "pair the values"),
+         "ttest_ind, pooled": (lambda a, b: _scipy_unpaired(a, b, True), "pooled variances"),
+         "ttest_ind, Welch": (lambda a, b: _scipy_unpaired(a, b, False), "Welch"),
+         "mean and half-width": (lambda a, b: (np.mean(np.subtract(a, b)),
+                                               _paired(a, b)[1] - np.mean(np.subtract(a, b))),
+                                 "not the mean and the half-width"),
          "one number": (lambda a, b: 0.01, "two numbers"),
          "text": (lambda a, b: "narrow", "two numbers"),
          "other": (lambda a, b: (0.0, 1.0), "the interval is")}),
 })
+
+
+HINTED.update({
+    "paired-interval": {
+        "Student's t quantile t.ppf(0.975, n - 1) on the differences d = a[i] − b[i]":
+            lambda a, b: _paired(a, b, q=_tq(0.975, len(a) - 1)),
+        "scipy.stats.ttest_rel's interval (the paired test)":
+            lambda a, b: tuple(stats_ttest_rel(a, b))},
+    "choose-setting": {
+        "each cell's own highest val_accuracy": lambda log: _choose(log, "val_accuracy")},
+})
+
+
+def stats_ttest_rel(a, b):
+    from scipy import stats
+
+    result = stats.ttest_rel(a, b).confidence_interval(0.95)
+    return result.low, result.high
+
+
+def _choose(log, key, lowest=False):
+    best = {}
+    for run in log:
+        held = best.get(run["cell"])
+        if held is None or (run[key] < held[key] if lowest else run[key] > held[key]):
+            best[run["cell"]] = run
+    return {cell: run["setting"] for cell, run in best.items()}
+
+
+def _choose_shared(log):
+    settings = sorted({r["setting"] for r in log})
+    mean = {s: np.mean([r["val_accuracy"] for r in log if r["setting"] == s]) for s in settings}
+    best = max(settings, key=mean.get)
+    return {r["cell"]: best for r in log}
+
+
+def _tq(level, df):
+    from scipy import stats
+
+    return stats.t.ppf(level, df)
+
+
+def _scipy_unpaired(a, b, equal_var):
+    from scipy import stats
+
+    result = stats.ttest_ind(a, b, equal_var=equal_var).confidence_interval(0.95)
+    return result.low, result.high
 
 
 def _paired(a, b, q=None, ddof=1, root=True):
@@ -155,16 +331,40 @@ def _heads(**changes):
     return lambda task: table[task]
 
 
-def _stacked(first_returns=True, units=100, activation="sigmoid", shape=(100, 1), cell="GRU"):
+def _stacked(first_returns=True, units=100, activation="sigmoid", shape=(150, 1), cell="GRU",
+             separate_activation=False, wrapped_cells=False):
     def build():
         import keras
 
         inputs = keras.Input(shape=shape)
-        layer = getattr(keras.layers, cell)
+        if wrapped_cells:                       # keras.layers.RNN(keras.layers.GRUCell(100))
+            layer = lambda n, **options: keras.layers.RNN(getattr(keras.layers, cell + "Cell")(n),
+                                                          **options)
+        else:
+            layer = getattr(keras.layers, cell)
         h = layer(units, return_sequences=first_returns)(inputs)
         h = layer(units)(h)
+        if separate_activation:
+            return keras.Model(inputs, keras.layers.Activation(activation)(keras.layers.Dense(1)(h)))
         return keras.Model(inputs, keras.layers.Dense(1, activation=activation)(h))
     return build
+
+
+def _ops_sigmoid():
+    import keras
+
+    return _stacked(activation=keras.ops.sigmoid)()
+
+
+def _fit_ar(order="reversed", bias=True, part="last"):
+    def fit_ar(x, y, p):
+        values = x[:, -p:, 0] if part == "last" else x[:, :p, 0]
+        if order == "reversed":
+            values = values[:, ::-1]
+        columns = [values, np.ones((len(x), 1))] if bias else [values]
+        solution = np.linalg.lstsq(np.hstack(columns), y, rcond=None)[0]
+        return (solution[:-1], solution[-1]) if bias else (solution, 0.0)
+    return fit_ar
 
 
 EXERCISES.update({
@@ -175,6 +375,7 @@ EXERCISES.update({
          "unchanged": (lambda x: x, "needs a third axis"),
          "transposed": (lambda x: x.T[..., None], "swapped"),
          "reshaped wrongly": (lambda x: x.T.reshape(x.shape[0], x.shape[1], 1), "values moved"),
+         "float32": (lambda x: x[..., None].astype("float32"), "came back as float32"),
          "None": (lambda x: None, "Did you forget")}),
     "head-and-loss": (
         _heads(),
@@ -184,18 +385,83 @@ EXERCISES.update({
              _heads(digits_integer=(10, "softmax", "categorical_crossentropy")), "not one-hot"),
          "sigmoid forecast": (_heads(forecast=(1, "sigmoid", "mse")), "would cap it"),
          "mse for classes": (_heads(digits_onehot=(10, "softmax", "mse")), "one-hot vectors"),
-         "two units for binary": (_heads(gun_or_point=(2, "sigmoid", "binary_crossentropy")),
-                                  "needs 1 unit"),
+         "cross-entropy forecast": (_heads(forecast=(1, "linear", "binary_crossentropy")),
+                                    "regression loss"),
+         "two sigmoid units for binary": (
+             _heads(gun_or_point=(2, "sigmoid", "binary_crossentropy")), "needs 1 unit"),
+         "two softmax units, one-hot loss, integer labels": (
+             _heads(gun_or_point=(2, "softmax", "categorical_crossentropy")),
+             "'sparse_categorical_crossentropy'"),
+         "two softmax units, binary loss": (
+             _heads(gun_or_point=(2, "softmax", "binary_crossentropy")), "one probability per class"),
          "not a tuple": (lambda task: "mse", "should return a tuple"),
-         "units as text": (_heads(forecast=("1", "linear", "mse")), "should be an integer")}),
+         "units as text": (_heads(forecast=("1", "linear", "mse")), "should be an integer"),
+         "percentage error for a forecast": (_heads(forecast=(1, "linear", "mape")),
+                                             "relative errors"),
+         "a loss Keras does not know": (_heads(forecast=(1, "linear", "logcosh")), "'log_cosh'")}),
     "stacked-gru": (
         _stacked(),
         {"no return_sequences": (_stacked(first_returns=False), "return_sequences=True"),
          "50 units": (_stacked(units=50), "both should have 100"),
          "softmax head": (_stacked(activation="softmax"), "'sigmoid'"),
-         "wrong input": (_stacked(shape=(50, 1)), "(None, 100, 1)"),
+         "the article's 100 steps": (_stacked(shape=(100, 1)), "150 positions"),
+         "wrong input": (_stacked(shape=(50, 1)), "(None, 150, 1)"),
          "LSTM layers": (_stacked(cell="LSTM"), "stacks two GRU"),
+         "LSTM cells in RNN layers": (_stacked(cell="LSTM", wrapped_cells=True), "stacks two GRU"),
+         "tanh after a linear Dense": (_stacked(activation="tanh", separate_activation=True),
+                                       "through a sigmoid"),
          "not a model": (lambda: "model", "return the keras.Model")}),
+    "ar-least-squares": (
+        _fit_ar(),
+        {"time order": (_fit_ar(order="time"), "time order"),
+         "no bias": (_fit_ar(bias=False), "no bias"),
+         "first values": (_fit_ar(part="first"), "first p values"),
+         "forecasts instead of weights": (lambda x, y, p: (x[:, -1, 0], 0.0), "shape"),
+         "one array": (lambda x, y, p: np.zeros(p + 1), "pair (a, b)"),
+         "None": (lambda x, y, p: None, "pair (a, b)")}),
+})
+
+HINTED.update({
+    "lstm-counter": {
+        "the opening's unit with the write flag's weight on f removed": _counter,
+        "a value weight of 3 (tanh(3) ≈ 0.995)": lambda: _counter(value_c=3.0),
+        "larger flags and biases": lambda: tuple(2 * a for a in _counter())},
+    "forget-bias-memory": {
+        "2: chapter 2's norm at bias 1 is far above sigma(1)^50, so the other paths add":
+            lambda: 2},
+    "gru-break-step": {
+        "tanh(mood + r h_{t-1}) with z_t = 0": lambda h, r: 0 * h + (1 - 0) * np.tanh(0 + r * h)},
+    "gru-convention": {
+        "negate the z block of W, U and both bias rows (1 − σ(a) = σ(−a))": _flip_z},
+})
+
+
+HINTED.update({
+    "head-and-loss": {
+        "two softmax units with 'sparse_categorical_crossentropy'": _heads(
+            gun_or_point=(2, "softmax", "sparse_categorical_crossentropy")),
+        "'mse' (or 'mae', 'huber', 'log_cosh')": _heads(forecast=(1, "linear", "mae")),
+        "'huber'": _heads(forecast=(1, "linear", "huber")),
+        "'log_cosh'": _heads(forecast=(1, "linear", "log_cosh")),
+        "mean_squared_error": _heads(forecast=(1, "linear", "mean_squared_error")),
+        "activation None": _heads(forecast=(1, None, "mse")),
+        "one sigmoid unit with 'binary_crossentropy'": _heads()},
+    "stacked-gru": {
+        "keras.Input(shape=(150, 1))": _stacked(),
+        "any number of steps, None": _stacked(shape=(None, 1)),
+        "Dense(1) followed by Activation('sigmoid')": _stacked(separate_activation=True),
+        "keras.layers.RNN(keras.layers.GRUCell(100))": _stacked(wrapped_cells=True),
+        "activation=keras.ops.sigmoid": _ops_sigmoid},
+    "add-feature-axis": {
+        "x[..., None]": lambda x: x[..., None],
+        "x.reshape(*x.shape, 1)": lambda x: x.reshape(*x.shape, 1)},
+    "ar-least-squares": {
+        "reverse the columns (x[:, ::-1, 0][:, :p])": lambda x, y, p: (
+            lambda s: (s[:-1], s[-1]))(np.linalg.lstsq(
+                np.hstack([x[:, ::-1, 0][:, :p], np.ones((len(x), 1))]), y, rcond=None)[0]),
+        "or the weights": lambda x, y, p: (
+            lambda s: (s[:-1][::-1], s[-1]))(np.linalg.lstsq(
+                np.hstack([x[:, -p:, 0], np.ones((len(x), 1))]), y, rcond=None)[0])},
 })
 
 
@@ -237,7 +503,27 @@ EXERCISES.update({
          "no bias": (_min_gru(bias=False), "bias is missing"),
          "transposed product": (lambda x_t, h_prev, W, b: W @ x_t, "x_t @ W"),
          "returns the gates too": (lambda *args: (_min_gru()(*args), {}), "return h_t alone")}),
+    "ar-forecast": (
+        lambda xt, yt, xn, p: _least_squares(xt[:, -p:, 0], yt, xn[:, -p:, 0]),
+        {"no intercept": (lambda xt, yt, xn, p: _least_squares(xt[:, -p:, 0], yt, xn[:, -p:, 0],
+                                                               intercept=False),
+                          "intercept is missing"),
+         "oldest values": (lambda xt, yt, xn, p: _least_squares(xt[:, :p, 0], yt, xn[:, :p, 0]),
+                           "first `order` values"),
+         "whole window": (lambda xt, yt, xn, p: _least_squares(xt[..., 0], yt, xn[..., 0]),
+                          "all the values of the window"),
+         "persistence": (lambda xt, yt, xn, p: xn[:, -1, 0], "that is persistence"),
+         "moving average": (lambda xt, yt, xn, p: xn[:, -p:, 0].mean(axis=1), "mean of the last"),
+         "returns the weights": (lambda xt, yt, xn, p: np.ones(p + 1), "expected")}),
 })
+
+
+def _least_squares(x_fit, y_fit, x_new, intercept=True):
+    """A learner's autoregression: least squares on the given columns (and a column of ones)."""
+    def design(columns):
+        return np.c_[columns, np.ones(len(columns))] if intercept else columns
+    weights, *_ = np.linalg.lstsq(design(x_fit), y_fit, rcond=None)
+    return design(x_new) @ weights
 
 
 def _bigram_bits(nats=False, order=2, counted="train", plus_v=True, totals_from="pairs"):
@@ -304,7 +590,190 @@ EXERCISES.update({
          "no alpha V": (_bigram_bits(plus_v=False), "+ α V"),
          "bincount totals": (_bigram_bits(totals_from="bincount"), "np.bincount(train)"),
          "None": (lambda *a: None, "expected a number")}),
+    "independent-exact": (
+        lambda accuracy, lengths: np.mean(accuracy ** lengths),
+        {"power of the mean": (lambda a, L: a ** np.mean(L), "power of the mean"),
+         "union bound": (lambda a, L: np.mean(1 - (1 - a) * L), "adds up the chances"),
+         "complement": (lambda a, L: np.mean(1 - a ** L), "at least one wrong symbol"),
+         "product over answers": (lambda a, L: a ** np.sum(L), "every answer"),
+         "symbol accuracy": (lambda a, L: a, "per-symbol accuracy itself"),
+         "array": (lambda a, L: a ** L, "returned a ndarray")}),
+    "kneser-ney-bigram": (
+        lambda train, V, D: _kn_bigram(train, V, D),
+        {"occurrences": (lambda t, V, D: _kn_bigram(t, V, D, lower="occurrences"),
+                         "counts continuations, not occurrences"),
+         "successors": (lambda t, V, D: _kn_bigram(t, V, D, lower="successors"),
+                        "seen after each character"),
+         "weight without T": (lambda t, V, D: _kn_bigram(t, V, D, weight="D"), "D T(a) / C(a)"),
+         "unsmoothed p_1": (lambda t, V, D: _kn_bigram(t, V, D, lower="unsmoothed"),
+                            "p_1 itself is smoothed"),
+         "uniform fallback": (lambda t, V, D: _kn_bigram(t, V, D, unseen="uniform"),
+                              "falls back to p_1(b), not to the uniform"),
+         "NaN rows": (lambda t, V, D: _kn_bigram(t, V, D, unseen="nan"), "C(a) = 0"),
+         "transposed": (lambda t, V, D: _kn_bigram(t, V, D).T, "transposed")}),
 })
+
+
+def _kn_bigram(train, V, D, lower="continuations", weight="D T", unseen="p_1"):
+    """Chapter 7's interpolated Kneser–Ney bigram with one discount, written with loops over
+    dictionaries (independently of the checker), or with one usual mistake."""
+    pairs = list(zip(train[:-1].tolist(), train[1:].tolist()))
+    count = {}
+    for pair in pairs:
+        count[pair] = count.get(pair, 0) + 1
+    if lower == "occurrences":
+        n = {b: sum(c for (_, y), c in count.items() if y == b) for b in range(V)}
+    elif lower == "successors":
+        n = {b: sum(1 for (x, _) in count if x == b) for b in range(V)}
+    else:
+        n = {b: sum(1 for (_, y) in count if y == b) for b in range(V)}
+    total_n, kinds = sum(n.values()), sum(1 for v in n.values() if v > 0)
+    p1 = [n[b] / total_n if lower == "unsmoothed"
+          else max(n[b] - D, 0) / total_n + D * kinds / total_n / V for b in range(V)]
+    P = np.zeros((V, V))
+    for a in range(V):
+        after = {b: c for (x, b), c in count.items() if x == a}
+        total = sum(after.values())
+        for b in range(V):
+            if total == 0:
+                P[a, b] = {"p_1": p1[b], "uniform": 1 / V, "nan": np.nan}[unseen]
+                continue
+            gamma = D * len(after) / total if weight == "D T" else D / total
+            P[a, b] = max(after.get(b, 0) - D, 0) / total + gamma * p1[b]
+    return P
+
+
+HINTED.update({
+    "bits-per-char": {"bpc = loss / ln 2": lambda loss: loss / np.log(2)},
+    "temperature-probs": {"shift each row by its own maximum": _temperature()},
+    "bigram-cross-entropy": {
+        "C(c) counts the pairs c starts (not np.bincount(train))": _bigram_bits()},
+    "independent-exact": {
+        "raise the accuracy to each answer's own length, then average":
+            lambda accuracy, lengths: np.mean(accuracy ** np.asarray(lengths)),
+        "the mean of accuracy ** L": lambda a, L: float(np.mean(a ** L))},
+    "kneser-ney-bigram": {
+        "a context never seen falls back to p_1(b) entirely": lambda t, V, D: _kn_bigram(t, V, D),
+        "p_1 counts the different characters seen before b": lambda t, V, D: _kn_bigram(t, V, D)},
+})
+
+
+def _attention_step(kind="right"):
+    def attention_step(query, memory):
+        e = np.einsum("bn,bsn->bs", query, memory)
+        if kind == "scaled":
+            e = e / np.sqrt(memory.shape[-1])
+        axis = 0 if kind == "batch axis" else -1
+        if kind != "unstable":
+            e = e - e.max(axis=axis, keepdims=True)
+        w = np.exp(e)
+        if kind == "no softmax":
+            w = np.einsum("bn,bsn->bs", query, memory)
+        elif kind != "unnormalised":
+            w = w / w.sum(axis=axis, keepdims=True)
+        if kind == "scores as weights for the context":
+            ctx = np.einsum("bs,bsn->bn", np.einsum("bn,bsn->bs", query, memory), memory)
+        elif kind == "mean":
+            ctx = memory.mean(axis=1)
+        else:
+            ctx = np.einsum("bs,bsn->bn", w, memory)
+        return ctx, w
+    return attention_step
+
+
+def _beam(kind="right"):
+    def beam_step(scores, log_probs, width):
+        k, V = log_probs.shape
+        total = scores[:, None] + log_probs
+        if kind == "log_probs alone":
+            total = log_probs + 0 * scores[:, None]
+        if kind == "multiplied":
+            total = scores[:, None] * log_probs
+        flat = total.ravel()
+        if kind == "per row":
+            order = np.concatenate([i * V + np.argsort(-log_probs[i], kind="stable")[:width]
+                                    for i in range(k)])[:width]
+        elif kind == "ascending":
+            order = np.argsort(flat, kind="stable")[:width]
+        else:
+            order = np.argsort(-flat, kind="stable")[:width]
+        if kind == "swapped":
+            return order % V, order // V, flat[order]
+        if kind == "flat index":
+            return order
+        return order // V, order % V, (scores[:, None] + log_probs).ravel()[order]
+    return beam_step
+
+
+def _best(score):
+    return lambda log_probs, lengths, alpha: int(np.argmax(score(log_probs, lengths, alpha)))
+
+
+def _top_p(kind="right"):
+    def nucleus(probs, p):
+        if kind == "threshold":
+            keep = probs >= p
+        else:
+            order = np.argsort(probs if kind == "ascending" else -probs, axis=-1, kind="stable")
+            if kind == "unsorted":
+                order = np.tile(np.arange(probs.shape[-1]), (len(probs), 1))
+            sorted_probs = np.take_along_axis(probs, order, axis=-1)
+            cumulative = np.cumsum(sorted_probs, axis=-1)
+            keep_sorted = cumulative <= p if kind == "drops crossing" else cumulative - sorted_probs < p
+            keep = np.zeros_like(keep_sorted)
+            np.put_along_axis(keep, order, keep_sorted, axis=-1)
+        kept = np.where(keep, probs, 0.0)
+        if kind == "no renormalisation":
+            return kept
+        return kept / kept.sum(axis=-1, keepdims=True)
+    return nucleus
+
+
+EXERCISES.update({
+    "attention-step": (
+        _attention_step(),
+        {"softmax over the batch": (_attention_step("batch axis"), "wrong axis"),
+         "no softmax": (_attention_step("no softmax"), "raw scores"),
+         "unnormalised": (_attention_step("unnormalised"), "do not sum to 1"),
+         "context from the scores": (_attention_step("scores as weights for the context"),
+                                     "built from the scores"),
+         "scaled dot product": (_attention_step("scaled"), "√n"),
+         "mean of the memory": (_attention_step("mean"), "plain mean"),
+         "unstable": (_attention_step("unstable"), "own maximum"),
+         "one array": (lambda q, m: np.zeros((len(q), m.shape[-1])), "tuple of 2 arrays")}),
+    "beam-step": (
+        _beam(),
+        {"log_probs alone": (_beam("log_probs alone"), "alone"),
+         "per row": (_beam("per row"), "all k · V extensions together"),
+         "swapped": (_beam("swapped"), "index // V"),
+         "ascending": (_beam("ascending"), "worst extensions"),
+         "multiplied": (_beam("multiplied"), "add up"),
+         "flat index": (_beam("flat index"), "tuple of 3 arrays")}),
+    "best-hypothesis": (
+        _best(lambda lp, n, a: lp / n ** a),
+        {"alpha ignored": (_best(lambda lp, n, a: lp / n), "α is ignored"),
+         "no normalisation": (_best(lambda lp, n, a: lp), "no length normalisation"),
+         "multiplied": (_best(lambda lp, n, a: lp * n ** a), "multiplied"),
+         "argmin": (_best(lambda lp, n, a: -lp / n ** a), "worst"),
+         "alpha times length": (_best(lambda lp, n, a: lp / (a * n + 1e-12)), "power α"),
+         "returns the score": (lambda lp, n, a: float(np.max(lp / n ** a)), "index (an int)")}),
+    "top-p-filter": (
+        _top_p(),
+        {"drops the crossing symbol": (_top_p("drops crossing"), "carries the total past p"),
+         "unsorted": (_top_p("unsorted"), "not sorted"),
+         "ascending": (_top_p("ascending"), "least likely"),
+         "no renormalisation": (_top_p("no renormalisation"), "do not sum to 1"),
+         "threshold": (_top_p("threshold"), "not a threshold"),
+         "top-k": (lambda probs, p: _top_k_share(probs, p), "top-k"),
+         "None": (lambda probs, p: None, "Did you forget")}),
+})
+
+
+def _top_k_share(probs, p):
+    k = max(1, int(p * probs.shape[-1]))
+    kth = np.sort(probs, axis=-1)[..., -k][..., None]
+    kept = np.where(probs >= kth, probs, 0.0)
+    return kept / kept.sum(axis=-1, keepdims=True)
 
 
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
@@ -334,6 +803,15 @@ def test_plausible_mistakes_get_their_hint(name, mistake):
     with pytest.raises(WrongAnswer) as error:
         check(name, answer)
     assert hint in str(error.value), str(error.value)
+
+
+HINT_CASES = [(name, hint) for name in sorted(HINTED) for hint in sorted(HINTED[name])]
+
+
+@pytest.mark.parametrize("name, hint", HINT_CASES, ids=[f"{n}: {h}" for n, h in HINT_CASES])
+def test_every_answer_a_hint_recommends_passes_its_checker(name, hint, capsys):
+    check(name, HINTED[name][hint])
+    assert capsys.readouterr().out.startswith(f"Correct! [{name}]")
 
 
 

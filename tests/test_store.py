@@ -239,3 +239,25 @@ def test_an_unrecorded_full_run_says_what_it_costs_and_how_to_switch(box, monkey
     assert "no recording of this run" in notice and "rnnlab.setup(fast=True)" in notice
     fit(model(), "read", monkeypatch)                     # served: nothing to announce
     assert "no recording" not in capsys.readouterr().out
+
+
+def test_a_scalar_variable_is_served_with_its_own_shape(box, monkeypatch):
+    """The .npz keeps a 0-d variable as shape (1,); serving reshapes it back (a model with
+    Keras' Attention(use_scale=True) or rnnlab.scheduled_sampling has one)."""
+    import keras
+
+    def scaled(seed=0):
+        seed_everything(seed)
+        inputs = keras.Input((6, 2))
+        h = keras.layers.LSTM(4, return_sequences=True)(inputs)
+        h = keras.layers.Attention(use_scale=True)([h, h])
+        m = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(h)))
+        m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
+        return m
+
+    trained = scaled()
+    fit(trained, "fill", monkeypatch)
+    served = scaled()
+    assert fit(served, "read", monkeypatch).served
+    for a, b in zip(trained.variables, served.variables):
+        assert tuple(a.shape) == tuple(b.shape) and np.array_equal(np.asarray(a), np.asarray(b))

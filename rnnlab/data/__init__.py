@@ -52,8 +52,9 @@ from rnnlab.data.mnist import (KERAS_MNIST_SHA256, MNIST_CONTENT_SHA256, MNIST_H
 from rnnlab.data.series import (forecasting_splits, load_gunpoint, load_japanese_vowels,
                                 load_sunspots, windows)
 from rnnlab.data.splits import Splits
-from rnnlab.data.synthetic import (ADDITION_SYMBOLS, AdditionData, adding_problem,
-                                   addition_strings, marker_task, parity_problem)
+from rnnlab.data.synthetic import (ADDITION_SYMBOLS, REVERSAL_SYMBOLS, AdditionData,
+                                   ReversalData, adding_problem, addition_strings, marker_task,
+                                   parity_problem, reversal_strings)
 from rnnlab.data.text import (Corpus, TextData, Vocabulary, dedupe_topics, lm_streams, lm_windows,
                               load_corpus,
                               load_text, split_text)
@@ -66,4 +67,5 @@ __all__ = [
     "package_file", "parity_problem", "sha256_file", "windows", "ADDITION_SYMBOLS",
     "AdditionData", "addition_strings", "Corpus", "TextData", "Vocabulary", "lm_streams",
     "lm_windows", "load_corpus", "load_text", "split_text", "dedupe_topics",
+    "REVERSAL_SYMBOLS", "ReversalData", "reversal_strings",
 ]

@@ -184,3 +184,69 @@ def addition_strings(samples: int, max_digits: int, seed: int = 0, *,
                                     target[:, :-1]], axis=1)
     return AdditionData(source=ids(sources, width_in, left=True), decoder_input=decoder_input,
                         target=target, a=a, b=b, reversed=bool(reverse))
+
+
+REVERSAL_SYMBOLS = (" ", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "^", "$")
+"""The symbols of the reversal task by id: padding (id 0), the ten digits, start and end."""
+
+
+@dataclass(frozen=True)
+class ReversalData:
+    """Digit strings and their reversals, for an encoder–decoder (:func:`reversal_strings`).
+
+    Attributes:
+        source: encoder input ids, (samples, L_max): the digits, left-padded with id 0.
+        decoder_input: decoder input ids, (samples, L_max + 1): the start symbol, then the target
+            shifted right by one (teacher forcing).
+        target: target ids, (samples, L_max + 1): the digits in reverse order, the end symbol,
+            then padding.
+        length: the number of digits of each example, (samples,).
+    """
+
+    source: np.ndarray
+    decoder_input: np.ndarray
+    target: np.ndarray
+    length: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.length)
+
+
+def reversal_strings(samples: int, max_length: int, seed: int = 0, *,
+                     min_length: int = 1) -> ReversalData:
+    """Read a string of random digits, write it backwards (synthetic): ``"123"`` → ``"321$"``.
+
+    The number of digits is drawn uniformly from ``min_length`` to ``max_length``, and each digit
+    uniformly from 0 to 9, so an answer of L digits has 10^L equally likely values and cannot be
+    guessed: every digit must be carried from the source to the output. The source is
+    left-padded (its last digit is the encoder's last input) and the target right-padded after
+    the end symbol. Symbols: ``REVERSAL_SYMBOLS``.
+
+    Args:
+        samples: number of examples.
+        max_length: L_max, the most digits.
+        seed: seed of the generator (independent of the global seed).
+        min_length: the fewest digits.
+
+    Returns:
+        A :class:`ReversalData`.
+    """
+    integer("samples", samples)
+    max_length = integer("max_length", max_length)
+    min_length = integer("min_length", min_length)
+    if min_length > max_length:
+        raise ValueError(f"min_length must be at most max_length, got {min_length} > {max_length}")
+    rng = np.random.default_rng(seed)
+    length = rng.integers(min_length, max_length + 1, size=samples)
+    digits = rng.integers(1, 11, size=(samples, max_length))          # ids of "0" .. "9"
+    real = np.arange(max_length)[None, :] >= max_length - length[:, None]
+    source = np.where(real, digits, 0).astype(np.int32)
+    start, end = REVERSAL_SYMBOLS.index("^"), REVERSAL_SYMBOLS.index("$")
+    target = np.zeros((samples, max_length + 1), np.int32)
+    for row, (ids, n) in enumerate(zip(source, length)):
+        target[row, :n] = ids[::-1][:n]
+        target[row, n] = end
+    decoder_input = np.concatenate([np.full((samples, 1), start, np.int32), target[:, :-1]],
+                                   axis=1)
+    return ReversalData(source=source, decoder_input=decoder_input, target=target,
+                        length=length.astype(np.int32))

@@ -314,7 +314,8 @@ def serve_or_train(model: Any, recipe: Mapping[str, Any] | None, label: str,
             raise InvalidRecord(f"record {key} holds {len(variables)} variables, the model "
                                 f"has {len(model.variables)}")
         for variable, value in zip(model.variables, variables):
-            variable.assign(value)
+            # the .npz holds a scalar variable as shape (1,) (np.ascontiguousarray): reshape back
+            variable.assign(np.reshape(value, tuple(variable.shape)))
         model._rnnlab_served = key
         SESSION.append((held, True))
         return Outcome(held, True, held.history)

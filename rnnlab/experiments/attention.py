@@ -1,0 +1,500 @@
+"""Chapter 8's experiment: the encoder–decoder's bottleneck, measured on reversing digit strings,
+with and without attention.
+
+:func:`reversal_run` trains one encoder–decoder (plain, or with one of the attention scores) on
+:func:`rnnlab.data.reversal_strings` with teacher forcing, then scores it on new strings of every
+length: exact match of greedy decoding, and per-symbol accuracy with the true previous symbols fed
+in (teacher forcing). :func:`attention_sweep` runs it for several models and seeds.
+
+Then what the trained models do: :func:`mirrored_weight` (does attention look where reversal
+says it should?), :func:`beam_study` (beam width against exact match, search errors and model
+errors), :func:`injected_error` (exposure to its own mistakes) and :func:`sampling_study`
+(temperature, top-k and top-p on a character model: likelihood, variety, repetition).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rnnlab.checks import integer
+from rnnlab.config import SEED
+from rnnlab.experiments.records import NOT_SAVED, Record
+from rnnlab.experiments.training import steady_seconds, train
+
+REVERSAL_TRAIN_SEED, REVERSAL_VALIDATION_SEED, REVERSAL_TEST_SEED = 303, 404, 505
+"""Seeds of the reversal task's training, validation and test strings (the model's seed is
+separate)."""
+CLIP = 1.0
+"""Global gradient-norm clipping (``global_clipnorm``), as for chapter 7's text models."""
+CHUNK = 500
+"""Test strings scored at once (the additive score's tanh holds batch × T × S × n numbers)."""
+MODELS = ("none", "additive", "dot", "general")
+"""``attention`` values of :func:`reversal_run`: no attention (chapter 7's encoder–decoder) or a
+score of :func:`rnnlab.models.attention_seq2seq_model`."""
+
+
+@dataclass
+class ReversalRun(Record):
+    """One encoder–decoder trained to reverse digit strings and scored by length
+    (:func:`reversal_run`).
+
+    Attributes:
+        attention: ``"none"`` or the score (``"additive"``, ``"dot"``, ``"general"``).
+        cell, units, max_length, samples, epochs, batch_size, learning_rate, seed: the setting.
+        params: the model's parameter count.
+        history: Keras' per-epoch ``loss`` and ``val_loss`` (nats per target symbol, teacher
+            forced, padding included).
+        epoch_seconds: wall time of each epoch, on the machine that trained it.
+        lengths: the input lengths tested, 1 … ``max_length``.
+        count_by_length: test strings of each length (strings also seen in training dropped).
+        exact_by_length: share of test strings decoded exactly right, greedily (free-running).
+        symbol_by_length: share of answer symbols (digits and end symbol) predicted right with
+            the true previous symbols fed in (teacher forcing).
+        position_by_length: ``{L: [accuracy of output position 1, …, L]}``, teacher forced.
+        all_forced_by_length: share of test strings whose every teacher-forced prediction is
+            right; for a causal decoder decoded greedily this equals ``exact_by_length``.
+        sampling: the final scheduled-sampling rate (0: pure teacher forcing).
+        served, provenance: whether the run came from the results store, and where and when it
+            was trained.
+        twin: the trained model's NumPy twin (:class:`rnnlab.attention.Seq2SeqTwin`; not written
+            to JSON).
+        model: the trained Keras model (not written to JSON).
+    """
+
+    attention: str
+    cell: str
+    units: int
+    max_length: int
+    samples: int
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    seed: int
+    params: int
+    history: dict[str, list[float]]
+    epoch_seconds: list[float]
+    lengths: list[int]
+    count_by_length: dict[int, int]
+    exact_by_length: dict[int, float]
+    symbol_by_length: dict[int, float]
+    position_by_length: dict[int, list[float]]
+    all_forced_by_length: dict[int, float]
+    sampling: float = 0.0
+    served: bool = False
+    provenance: dict[str, Any] = field(default_factory=dict)
+    twin: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
+    model: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Median wall time of an epoch after the first (which also traces the graph)."""
+        return steady_seconds(self.epoch_seconds)
+
+
+def reversal_model(attention: str, units: int, *, cell: str = "lstm", learning_rate: float = 3e-3,
+                   sampling: float = 0.0, seed: int = SEED) -> Any:
+    """The compiled encoder–decoder of :func:`reversal_run`: Adam with the gradient's global norm
+    clipped at ``CLIP``, sparse categorical cross-entropy on logits.
+
+    Args:
+        attention: ``"none"`` (:func:`rnnlab.models.seq2seq_model`) or a score of
+            :func:`rnnlab.models.attention_seq2seq_model`.
+        units: n of encoder and decoder.
+        cell: a registered cell's name.
+        learning_rate: Adam's step size.
+        sampling: if positive (plain model only), train with scheduled sampling
+            (:func:`rnnlab.scheduled_sampling.scheduled_seq2seq_model`) up to this rate.
+        seed: the initial weights' seed.
+
+    Returns:
+        A compiled ``keras.Model``.
+    """
+    import keras
+
+    from rnnlab.data.synthetic import REVERSAL_SYMBOLS
+    from rnnlab.models import attention_seq2seq_model, seq2seq_model
+
+    if attention not in MODELS:
+        raise ValueError(f"attention must be one of {MODELS}, got {attention!r}")
+    vocab = len(REVERSAL_SYMBOLS)
+    if sampling and attention != "none":
+        raise ValueError("scheduled sampling is built for the plain model (attention='none')")
+    if sampling:
+        from rnnlab.scheduled_sampling import scheduled_seq2seq_model
+
+        model = scheduled_seq2seq_model(cell, vocab, units, seed=seed)
+    elif attention == "none":
+        model = seq2seq_model(cell, vocab, units, seed=seed)
+    else:
+        model = attention_seq2seq_model(cell, vocab, units, score=attention, seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=CLIP),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    return model
+
+
+def reversal_splits(max_length: int, samples: int, test_samples: int = 3000) -> dict[str, Any]:
+    """The training, validation and test strings of :func:`reversal_run` (fixed seeds
+    ``REVERSAL_*_SEED``); validation has a tenth as many strings as training. Test strings that
+    also occur in training are dropped, so the test is about new strings.
+
+    Returns:
+        ``{"train": ReversalData, "validation": ReversalData, "test": ReversalData}``.
+    """
+    from rnnlab.data.synthetic import ReversalData, reversal_strings
+
+    train_data = reversal_strings(samples, max_length, REVERSAL_TRAIN_SEED)
+    validation = reversal_strings(max(samples // 10, 1), max_length, REVERSAL_VALIDATION_SEED)
+    test = reversal_strings(test_samples, max_length, REVERSAL_TEST_SEED)
+    seen = {row.tobytes() for row in train_data.source}
+    keep = np.array([row.tobytes() not in seen for row in test.source])
+    test = ReversalData(source=test.source[keep], decoder_input=test.decoder_input[keep],
+                        target=test.target[keep], length=test.length[keep])
+    return {"train": train_data, "validation": validation, "test": test}
+
+
+def greedy_outputs(twin: Any, source: np.ndarray, steps: int, start: int) -> np.ndarray:
+    """Greedy decoding with a :class:`rnnlab.attention.Seq2SeqTwin`, a batch at once: feed the
+    start symbol, take the most likely symbol, feed it back, ``steps`` times.
+
+    Returns:
+        (batch, steps) ids.
+    """
+    state = twin.start(source)
+    tokens = np.full(len(source), start)
+    out = np.zeros((len(source), steps), np.int64)
+    for t in range(steps):
+        log_probs, state = twin.step(tokens, state)
+        tokens = log_probs.argmax(axis=-1)
+        out[:, t] = tokens
+    return out
+
+
+def score_by_length(twin: Any, data: Any) -> dict[str, dict[int, Any]]:
+    """Exact match (greedy), teacher-forced symbol accuracy, accuracy by output position, and
+    the share of strings with every teacher-forced prediction right, for each input length.
+
+    Args:
+        twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
+        data: a :class:`rnnlab.data.ReversalData`.
+
+    Returns:
+        ``{"count": …, "exact": …, "symbol": …, "position": …, "all_forced": …}``, each a dict
+        by length.
+    """
+    from rnnlab.data.synthetic import REVERSAL_SYMBOLS
+
+    forced_right = np.zeros(data.target.shape, bool)
+    decoded = np.zeros(data.target.shape, np.int64)
+    for rows in np.array_split(np.arange(len(data)), max(1, len(data) // CHUNK)):
+        logits, _ = twin.teacher_forced(data.source[rows], data.decoder_input[rows])
+        forced_right[rows] = logits.argmax(axis=-1) == data.target[rows]
+        decoded[rows] = greedy_outputs(twin, data.source[rows], data.target.shape[1],
+                                       REVERSAL_SYMBOLS.index("^"))
+    out: dict[str, dict[int, Any]] = {k: {} for k in ("count", "exact", "symbol", "position",
+                                                     "all_forced")}
+    for n in np.unique(data.length):
+        rows = data.length == n
+        answer = slice(0, n + 1)                       # the n digits and the end symbol
+        exact = np.all(decoded[rows, answer] == data.target[rows, answer], axis=1)
+        right = forced_right[rows, answer]
+        key = int(n)
+        out["count"][key] = int(rows.sum())
+        out["exact"][key] = float(exact.mean())
+        out["symbol"][key] = float(right.mean())
+        out["position"][key] = [float(a) for a in right[:, :n].mean(axis=0)]
+        out["all_forced"][key] = float(np.all(right, axis=1).mean())
+    return out
+
+
+def reversal_run(attention: str = "none", *, max_length: int, samples: int, epochs: int,
+                 units: int = 64, cell: str = "lstm", batch_size: int = 64,
+                 learning_rate: float = 3e-3, test_samples: int = 3000,
+                 sampling: float = 0.0, seed: int = SEED) -> ReversalRun:
+    """Train an encoder–decoder to reverse digit strings of 1 to ``max_length`` digits, then
+    score it on new strings, length by length.
+
+    Training uses teacher forcing (the decoder reads the true previous symbol) and the mean
+    cross-entropy of every target position, padding included; the validation strings are scored
+    after each epoch. At test time greedy decoding reads its own previous outputs.
+
+    Args:
+        attention: ``"none"`` for the plain encoder–decoder, or ``"additive"``, ``"dot"``,
+            ``"general"``.
+        max_length: the most digits of a string.
+        samples: training strings (lengths uniform from 1 to ``max_length``).
+        epochs: passes over them.
+        units: n of encoder and decoder.
+        cell: a registered cell's name.
+        batch_size, learning_rate: of Adam.
+        test_samples: test strings before repeats of training strings are dropped.
+        sampling: the final rate of scheduled sampling (Bengio et al. 2015), raised linearly
+            from 0 over the epochs (:class:`rnnlab.scheduled_sampling.SamplingSchedule`); 0
+            trains with teacher forcing only.
+        seed: the initial weights' and the shuffling's seed.
+
+    Returns:
+        A :class:`ReversalRun`.
+    """
+    from rnnlab.attention import Seq2SeqTwin
+
+    max_length = integer("max_length", max_length)
+    splits = reversal_splits(max_length, samples, test_samples)
+    data, validation = splits["train"], splits["validation"]
+    model = reversal_model(attention, units, cell=cell, learning_rate=learning_rate,
+                           sampling=sampling, seed=seed)
+    callbacks = []
+    if sampling:
+        from rnnlab.scheduled_sampling import SamplingSchedule
+
+        callbacks.append(SamplingSchedule(sampling, epochs))
+    record = train(model, [data.source, data.decoder_input], data.target, epochs=epochs,
+                   batch_size=batch_size,
+                   validation_data=([validation.source, validation.decoder_input],
+                                    validation.target), callbacks=callbacks, seed=seed)
+    twin = Seq2SeqTwin.from_keras(model)
+    scores = score_by_length(twin, splits["test"])
+    return ReversalRun(
+        attention=attention, cell=cell, units=units, max_length=max_length, samples=samples,
+        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+        params=record.params, history=record.history, epoch_seconds=record.epoch_seconds,
+        lengths=sorted(scores["count"]), count_by_length=scores["count"],
+        exact_by_length=scores["exact"], symbol_by_length=scores["symbol"],
+        position_by_length=scores["position"], all_forced_by_length=scores["all_forced"],
+        sampling=float(sampling), served=record.served, provenance=record.provenance, twin=twin, model=model)
+
+
+def attention_sweep(attentions: Sequence[str], seeds: Sequence[int], **setting: Any
+                    ) -> list[ReversalRun]:
+    """:func:`reversal_run` for every model and seed (in that order), the rest of the setting
+    shared.
+
+    Args:
+        attentions: e.g. ``("none", "additive")``.
+        seeds: e.g. ``(0, 1, 2)``.
+        **setting: ``max_length``, ``samples``, ``epochs`` and the other arguments of
+            :func:`reversal_run`.
+
+    Returns:
+        One :class:`ReversalRun` per (model, seed).
+    """
+    return [reversal_run(attention, seed=seed, **setting) for attention in attentions
+            for seed in seeds]
+
+
+def mean_by_length(runs: Sequence[ReversalRun], field_name: str) -> tuple[list[int], np.ndarray]:
+    """The lengths and, per length, the mean over ``runs`` of one by-length score
+    (``"exact_by_length"``, ``"symbol_by_length"`` or ``"all_forced_by_length"``)."""
+    if not runs:
+        raise ValueError("no runs given")
+    lengths = runs[0].lengths
+    values = np.array([[getattr(r, field_name)[n] for n in lengths] for r in runs])
+    return list(lengths), values.mean(axis=0)
+
+
+# --- what the trained models do: alignment, decoding, exposure to their own errors -------------
+
+def mirrored_weight(twin: Any, data: Any) -> np.ndarray:
+    """For reversal, output step t (t = 1 … L) must read source digit L + 1 − t, which sits in
+    column ``L_max − t`` of the left-padded source. The attention weight α_tj on that column, for
+    every digit of every test string.
+
+    Args:
+        twin: a :class:`rnnlab.attention.Seq2SeqTwin` with attention.
+        data: a :class:`rnnlab.data.ReversalData`.
+
+    Returns:
+        A 1-D array, one weight per output digit of every string.
+    """
+    if twin.attention is None:
+        raise ValueError("the model has no attention")
+    width = data.source.shape[1]
+    weights = []
+    for rows in np.array_split(np.arange(len(data)), max(1, len(data) // CHUNK)):
+        _, alpha = twin.teacher_forced(data.source[rows], data.decoder_input[rows])
+        for a, n in zip(alpha, data.length[rows]):
+            steps = np.arange(n)
+            weights.append(a[steps, width - 1 - steps])
+    return np.concatenate(weights)
+
+
+@dataclass
+class BeamResult(Record):
+    """Beam search of one width over test strings (:func:`beam_study`).
+
+    Attributes:
+        width, alpha: the beam width B and the length-normalisation exponent α.
+        exact_match: share of strings decoded exactly right.
+        found_log_prob: mean log p(found answer | source) under the model (nats).
+        true_log_prob: mean log p(true answer | source) (nats), the same for every width.
+        search_errors: share of strings where the true answer scores higher under the model than
+            what the search returned: a better search would have found it.
+        model_errors: share of strings decoded wrongly although the model scores what it returned
+            at least as high as the true answer: no search fixes those.
+    """
+
+    width: int
+    alpha: float
+    exact_match: float
+    found_log_prob: float
+    true_log_prob: float
+    search_errors: float
+    model_errors: float
+
+
+def beam_study(twin: Any, data: Any, widths: Sequence[int], alpha: float = 0.0
+               ) -> list[BeamResult]:
+    """Decode every string with beam search of each width, and sort the failures into search
+    errors and model errors (Stahlberg & Byrne 2019).
+
+    Args:
+        twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
+        data: a :class:`rnnlab.data.ReversalData` (each string decoded on its own).
+        widths: beam widths B, e.g. ``(1, 2, 4, 8)``.
+        alpha: length-normalisation exponent of :func:`rnnlab.decoding.beam_search`.
+
+    Returns:
+        One :class:`BeamResult` per width.
+    """
+    from rnnlab.data.synthetic import REVERSAL_SYMBOLS
+    from rnnlab.decoding import beam_search, sequence_log_prob
+
+    start, end = REVERSAL_SYMBOLS.index("^"), REVERSAL_SYMBOLS.index("$")
+    steps = data.target.shape[1]
+    true_lp = sequence_log_prob(twin.step, twin.start(data.source), start, data.target, end)
+    results = []
+    for width in widths:
+        right, found_lp, search, model = [], [], [], []
+        for i in range(len(data)):
+            best = beam_search(twin.step, twin.start(data.source[i:i + 1]), start, end, width,
+                               steps, alpha)[0]
+            n = int(data.length[i]) + 1
+            ok = best.tokens == tuple(int(s) for s in data.target[i, :n])
+            right.append(ok)
+            found_lp.append(best.log_prob)
+            search.append(not ok and true_lp[i] > best.log_prob + 1e-9)
+            model.append(not ok and true_lp[i] <= best.log_prob + 1e-9)
+        results.append(BeamResult(width=int(width), alpha=float(alpha),
+                                  exact_match=float(np.mean(right)),
+                                  found_log_prob=float(np.mean(found_lp)),
+                                  true_log_prob=float(np.mean(true_lp)),
+                                  search_errors=float(np.mean(search)),
+                                  model_errors=float(np.mean(model))))
+    return results
+
+
+def injected_error(twin: Any, data: Any, seed: int = SEED) -> dict[str, float]:
+    """Exposure to its own mistakes: the decoder reads the true previous symbols (teacher
+    forcing), except that its first input after the start symbol, the first output digit, is
+    replaced by a wrong digit. Reversal's later outputs do not depend on the earlier ones, so a
+    model that reads the source would lose nothing; a model derailed by an input it never saw in
+    training loses accuracy on the digits after the error.
+
+    Args:
+        twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
+        data: a :class:`rnnlab.data.ReversalData`; strings of at least 2 digits are used.
+        seed: seed of the wrong digits.
+
+    Returns:
+        ``{"clean": …, "injected": …, "strings": …}``: the accuracy of the answer symbols after
+        the first (digits 2 … L and the end symbol) without and with the wrong input.
+    """
+    rng = np.random.default_rng(seed)
+    keep = data.length >= 2
+    source, decoder_input, target = (a[keep] for a in (data.source, data.decoder_input, data.target))
+    corrupted = decoder_input.copy()
+    shift = rng.integers(1, 10, size=len(corrupted))            # another digit, never the same
+    corrupted[:, 1] = (corrupted[:, 1] - 1 + shift) % 10 + 1
+    lengths = data.length[keep]
+    mask = (np.arange(target.shape[1])[None, :] >= 1) & (np.arange(target.shape[1])[None, :]
+                                                         <= lengths[:, None])
+    scores = {}
+    for name, given in (("clean", decoder_input), ("injected", corrupted)):
+        right = np.zeros(target.shape, bool)
+        for rows in np.array_split(np.arange(len(target)), max(1, len(target) // CHUNK)):
+            logits, _ = twin.teacher_forced(source[rows], given[rows])
+            right[rows] = logits.argmax(axis=-1) == target[rows]
+        scores[name] = float(right[mask].mean())
+    scores["strings"] = int(keep.sum())
+    return scores
+
+
+@dataclass
+class SamplingResult(Record):
+    """Many texts drawn from a character model with one decoding setting (:func:`sampling_study`).
+
+    Attributes:
+        name: the setting, e.g. ``"τ = 0.8"``.
+        temperature, top_k, top_p: the setting's values (None: not used).
+        bits: mean −log₂ p(character) under the model itself (τ = 1, unfiltered), per drawn
+            character: low for safe, typical text, high for surprising text.
+        distinct: distinct 4-grams over all texts (:func:`rnnlab.decoding.distinct_ngrams`).
+        repeated: mean share of each text's 12-grams that repeat an earlier one in it.
+        texts: the drawn texts.
+    """
+
+    name: str
+    temperature: float
+    top_k: int | None
+    top_p: float | None
+    bits: float
+    distinct: float
+    repeated: float
+    texts: list[str]
+
+
+def sampling_study(lm: Any, vocabulary: Any, prompt: str, settings: Sequence[Mapping[str, Any]],
+                   *, samples: int, length: int, seed: int = SEED) -> list[SamplingResult]:
+    """Draw ``samples`` texts of ``length`` characters after ``prompt`` with each decoding setting,
+    and measure how likely, how varied and how repetitive they are.
+
+    Args:
+        lm: a :class:`rnnlab.language_model.CharLM`.
+        vocabulary: its :class:`rnnlab.data.Vocabulary`.
+        prompt: the text to continue.
+        settings: each ``{"name": ..., "temperature": τ, "top_k": k, "top_p": p}`` (τ = 0:
+            greedy; missing keys: τ = 1, no filter).
+        samples: texts per setting (drawn side by side).
+        length: characters per text.
+        seed: seed of the sampling.
+
+    Returns:
+        One :class:`SamplingResult` per setting.
+    """
+    from rnnlab.decoding import distinct_ngrams, lm_step, prompt_state, repeated_share, sample
+
+    samples, length = integer("samples", samples), integer("length", length)
+    results = []
+    for setting in settings:
+        tau = float(setting.get("temperature", 1.0))
+        top_k, top_p = setting.get("top_k"), setting.get("top_p")
+        state, start = prompt_state(lm, vocabulary.encode(prompt), samples)
+        drawn = sample(lm_step(lm), state, start, length, temperature=tau, top_k=top_k,
+                       top_p=top_p, seed=seed)
+        texts = [vocabulary.decode(row) for row in drawn.tokens]
+        results.append(SamplingResult(
+            name=str(setting.get("name", f"τ = {tau:g}")), temperature=tau, top_k=top_k,
+            top_p=top_p, bits=float(-drawn.log_prob.mean() / np.log(2)),
+            distinct=distinct_ngrams(texts, 4),
+            repeated=float(np.mean([repeated_share(t, 12) for t in texts])), texts=texts))
+    return results
+
+
+def longest_handled(lengths: Sequence[int], exact: Sequence[float], level: float = 0.9) -> int:
+    """The most digits up to which an exact-match curve never drops below ``level``.
+
+    Args:
+        lengths: the lengths, increasing.
+        exact: the exact-match share at each length.
+        level: the share that counts as handled.
+
+    Returns:
+        The last length of the run of lengths, from the first, at or above ``level``; 0 when
+        the first is already below.
+    """
+    below = np.asarray(exact, float) < level
+    first_below = int(np.argmax(below)) if below.any() else len(below)
+    return int(lengths[first_below - 1]) if first_below else 0
