@@ -202,6 +202,9 @@ def test_batch_norm_check_recalibrates_and_restores_the_moving_statistics():
     assert check.variance_ratio == pytest.approx(np.max(np.maximum(
         (moving + 1e-3) / (truth + 1e-3), (truth + 1e-3) / (moving + 1e-3))), rel=1e-4)
     assert check.variance_ratio > 2
+    closed = batch_norm_check(model, data, test=False)   # the test images are not opened
+    assert np.isnan(closed.test_accuracy) and np.isnan(closed.recalibrated_test_accuracy)
+    assert closed.recalibrated_validation_accuracy == pytest.approx(check.recalibrated_validation_accuracy)
     with pytest.raises(ValueError, match="one BatchNormalization layer"):
         batch_norm_check(mnist_model("gru", 4, "sgd", batch_norm=False), data)
 

@@ -53,8 +53,9 @@ def check_article_params(article_params: Any) -> str:
 
 
 LEAK_CHOICES = {
-    "a": "The first 9,990 test images serve as validation data, so the test set guides training "
-         "decisions; the last 10 images, the 'test', can only give accuracies in steps of 10%.",
+    "a": "The first 9,990 test images serve as validation data, so the test set can guide training "
+         "decisions; the last 10 images, set aside as the 'test', could measure accuracy only in "
+         "steps of 10%.",
     "b": "The validation set is a random 10% of the training images.",
     "c": "The model is trained on the test images.",
     "d": "Nothing: validating on the test set is standard practice.",
@@ -74,13 +75,148 @@ def check_article_leak(article_leak: Any) -> str:
                           "the validation images come from the test set, not the training set.")
     if letter == "c":
         raise WrongAnswer("`model.fit` receives x_train only; the test images are used for "
-                          "validation, which is a subtler leak.")
+                          "validation, which is a subtler risk.")
     if letter == "d":
         raise WrongAnswer("validation guides choices (epochs, architecture, hyperparameters); a "
-                          "test set consulted that way no longer estimates performance on unseen "
-                          "data, and 10 test images measure accuracy only to ±10%.")
-    return ("the test set became the validation set, and the remaining 10 images cannot measure "
-            "accuracy finer than 10%.")
+                          "test set consulted that way no longer estimates performance on new "
+                          "data. And 10 test images measure little: at 97 % their standard error "
+                          "is about 5.5 points, and even 10 right out of 10 is compatible with a "
+                          "true accuracy as low as 69 % (95 % Clopper-Pearson).")
+    return ("the test images served as validation data, so any choice made on them would fit "
+            "the test set; and 10 images measure accuracy only in steps of 10 points, with a "
+            "standard error of about 5.5 points.")
+
+
+SETTINGS = ("Adam 0.001", "Adam 0.003", "SGD+momentum 0.01", "SGD+momentum 0.05")
+"""The tuning grid of exercise choose-setting, as the labels its log uses."""
+
+
+def _tuning_logs() -> list[list[dict[str, Any]]]:
+    """Exercise choose-setting's logs: every (cell, setting) run with its training, validation
+    and test accuracy. The first is made so that each usual mistake picks another setting than
+    validation does; the second is drawn at random and shuffled."""
+    made = {  # cell: per setting (train, validation, test)
+        "simple_rnn": [(0.962, 0.967, 0.950), (0.889, 0.889, 0.960), (0.421, 0.414, 0.400),
+                       (0.100, 0.099, 0.100)],
+        "lstm": [(0.990, 0.988, 0.985), (0.995, 0.987, 0.986), (0.980, 0.982, 0.980),
+                 (0.992, 0.989, 0.984)],
+        "gru": [(0.993, 0.984, 0.983), (0.990, 0.986, 0.981), (0.980, 0.983, 0.984),
+                (0.992, 0.988, 0.982)],
+    }
+    first = [{"cell": cell, "setting": setting, "train_accuracy": tr, "val_accuracy": va,
+              "test_accuracy": te}
+             for cell, rows in made.items() for setting, (tr, va, te) in zip(SETTINGS, rows)]
+    rng = np.random.default_rng(6)
+    second = [{"cell": cell, "setting": setting,
+               **dict(zip(("train_accuracy", "val_accuracy", "test_accuracy"),
+                          np.round(rng.uniform(0.90, 0.99, size=3), 4).tolist()))}
+              for cell in ("simple_rnn", "lstm", "gru") for setting in SETTINGS]
+    order = rng.permutation(len(second))
+    return [first, [second[i] for i in order]]
+
+
+def _chosen(log: list[dict[str, Any]], key: str, lowest: bool = False) -> dict[str, str]:
+    """Per cell, the setting with the highest (or lowest) ``key``."""
+    best: dict[str, dict[str, Any]] = {}
+    for run in log:
+        held = best.get(run["cell"])
+        if held is None or (run[key] < held[key] if lowest else run[key] > held[key]):
+            best[run["cell"]] = run
+    return {cell: run["setting"] for cell, run in best.items()}
+
+
+def _shared(log: list[dict[str, Any]]) -> dict[str, str]:
+    """One setting for every cell: the best mean validation accuracy over the cells."""
+    cells = sorted({run["cell"] for run in log})
+    means = {s: np.mean([r["val_accuracy"] for r in log if r["setting"] == s]) for s in SETTINGS}
+    setting = max(SETTINGS, key=means.get)
+    return {cell: setting for cell in cells}
+
+
+@checker("choose-setting")
+def check_choose_setting(choose: Any) -> str:
+    """``choose(log)`` takes a tuning log (a list of dicts with ``cell``, ``setting``,
+    ``train_accuracy``, ``val_accuracy``, ``test_accuracy``) and returns ``{cell: setting}``:
+    each cell's own setting with the highest validation accuracy."""
+    for log in _tuning_logs():
+        got = call_answer(choose, [dict(run) for run in log])
+        right = _chosen(log, "val_accuracy")
+        if not isinstance(got, dict):
+            raise WrongAnswer(f"return a dict {{cell: setting}}, e.g. {{'gru': 'Adam 0.001', ...}}; "
+                              f"got {type(got).__name__}.")
+        if set(got) != set(right):
+            raise WrongAnswer(f"return one setting for each cell of the log, {sorted(right)}; "
+                              f"got the keys {sorted(map(str, got))}.")
+        if any(value not in SETTINGS for value in got.values()):
+            raise WrongAnswer("each value should be a setting from the log (its 'setting' entry), "
+                              f"such as {SETTINGS[0]!r}; got {list(got.values())!r}.")
+        if got == right:
+            continue
+        mistakes = [
+            (_chosen(log, "test_accuracy"),
+             "you chose on the test accuracy. The test set must not make any choice: a setting "
+             "picked for its test score is fitted to the test images, and its test accuracy no "
+             "longer estimates accuracy on new data. Choose on validation; test the chosen "
+             "setting once, with fresh seeds."),
+            (_chosen(log, "train_accuracy"),
+             "you chose on Keras' training accuracy. It is averaged over the epoch while the "
+             "weights change, measured in training mode, and rewards memorising the training "
+             "images. Choose on the validation accuracy."),
+            (_shared(log),
+             "you gave every cell the same setting (the best on average). A fair comparison "
+             "gives each cell the same budget, not the same setting: each keeps its own best."),
+            (_chosen(log, "val_accuracy", lowest=True),
+             "you kept the lowest validation accuracy; keep the highest."),
+        ]
+        for wrong, hint in mistakes:
+            if got == wrong:
+                raise WrongAnswer(hint)
+        raise WrongAnswer(f"for this log the settings are {right}; you returned {got}. Keep, "
+                          "for each cell, its setting with the highest val_accuracy.")
+    return ("each cell keeps its own setting with the best validation accuracy; the test set "
+            "chooses nothing.")
+
+
+def _t(level: float, df: float) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(level, df))
+
+
+def _interval(a: np.ndarray, b: np.ndarray, mistake: str | None = None) -> np.ndarray:
+    """Exercise paired-interval's answer for ``(a, b)``, or one usual mistake's."""
+    n = len(a)
+    d = a - b
+    q = {"normal": 1.959963984540054, "1.96": 1.96, "one-sided": _t(0.95, n - 1),
+         "n df": _t(0.975, n)}.get(mistake, _t(0.975, n - 1))
+    ddof = 0 if mistake == "ddof 0" else 1
+    root = 1.0 if mistake == "no sqrt n" else np.sqrt(n)
+    diff = a.mean() - b.mean()
+    va, vb = a.var(ddof=1), b.var(ddof=1)
+    if mistake == "unpaired":       # differences of means, seeds ignored, t with n − 1
+        half = _t(0.975, n - 1) * np.sqrt(va / n + vb / n)
+    elif mistake == "pooled":       # scipy.stats.ttest_ind: pooled variance, 2n − 2 df
+        pooled = ((n - 1) * va + (n - 1) * vb) / (2 * n - 2)
+        half = _t(0.975, 2 * n - 2) * np.sqrt(pooled * 2 / n)
+    elif mistake == "welch":        # ttest_ind(equal_var=False): Welch's df
+        se2 = va / n + vb / n
+        df = se2 ** 2 / ((va / n) ** 2 / (n - 1) + (vb / n) ** 2 / (n - 1))
+        half = _t(0.975, df) * np.sqrt(se2)
+    else:
+        half = q * d.std(ddof=ddof) / root
+    if mistake == "mean and half":
+        return np.array([d.mean(), half])
+    return np.array([diff - half, diff + half])
+
+
+PAIRED_CASES = [
+    # the seeds move both cells together (a good seed is good for both): pairing matters a lot
+    (np.array([0.962, 0.975, 0.951, 0.981, 0.968]), np.array([0.951, 0.962, 0.942, 0.968, 0.960])),
+    (np.array([0.90, 0.95, 0.80, 0.85]), np.array([0.95, 0.80, 0.90, 0.86])),
+    (np.array([0.5, 0.7, 0.6]), np.array([0.4, 0.5, 0.45])),
+]
+"""Exercise paired-interval's cases ``(a, b)``: the first is one where the paired interval
+excludes zero and every unpaired one includes it."""
 
 
 @checker("paired-interval")
@@ -88,26 +224,32 @@ def check_paired_interval(paired_interval: Any) -> str:
     """``paired_interval(a, b)`` returns ``(low, high)``: the 95 % Student-t confidence interval
     of the mean of a − b, where ``a[i]`` and ``b[i]`` were measured with the same seed i:
     mean(d) ± t_{0.975, n−1} · s_d / √n with d = a − b and s_d its sample standard deviation."""
-    from scipy import stats
-
-    cases = [
-        (np.array([0.97, 0.96, 0.98, 0.97, 0.95]), np.array([0.95, 0.95, 0.96, 0.94, 0.95])),
-        (np.array([0.90, 0.95, 0.80, 0.85]), np.array([0.95, 0.80, 0.90, 0.86])),
-        (np.array([0.5, 0.7, 0.6]), np.array([0.4, 0.4, 0.5])),
-    ]
-
-    def interval(a: np.ndarray, b: np.ndarray, *, t: bool = True, ddof: int = 1,
-                 paired: bool = True, root: bool = True) -> np.ndarray:
-        n = len(a)
-        q = stats.t.ppf(0.975, n - 1) if t else 1.959963984540054
-        if paired:
-            d = a - b
-            half = q * d.std(ddof=ddof) / (np.sqrt(n) if root else 1.0)
-            return np.array([d.mean() - half, d.mean() + half])
-        half = q * np.sqrt(a.var(ddof=1) / n + b.var(ddof=1) / n)
-        return np.array([a.mean() - b.mean() - half, a.mean() - b.mean() + half])
-
-    for a, b in cases:
+    normal = ("with a handful of seeds use Student's t quantile with n − 1 degrees of freedom "
+              "(scipy.stats.t.ppf(0.975, n - 1)), not the normal 1.96.")
+    mistakes = {
+        "swap": "the interval is of a − b, not b − a: swap the sign.",
+        "pooled": "you compared the means as if the seeds were unrelated (a two-sample "
+                  "interval, as scipy.stats.ttest_ind computes it with pooled variances). Pair "
+                  "the values: take the differences d = a[i] − b[i] seed by seed first, then the "
+                  "interval of their mean. The seeds move both cells together, and pairing "
+                  "removes that.",
+        "welch": "you compared the means as if the seeds were unrelated (Welch's two-sample "
+                 "interval, scipy.stats.ttest_ind(equal_var=False)). Pair the values: take the "
+                 "differences d = a[i] − b[i] seed by seed first, then the interval of their mean.",
+        "unpaired": "pair the values: take the differences a[i] − b[i] seed by seed first; this "
+                    "is the unpaired interval, which ignores what the two runs of a seed share.",
+        "normal": normal,
+        "1.96": normal,
+        "one-sided": "a two-sided 95 % interval leaves 2.5 % on each side: the quantile is "
+                     "t.ppf(0.975, n - 1), not t.ppf(0.95, n - 1).",
+        "n df": "the differences have n − 1 degrees of freedom (one is spent on their mean): "
+                "t.ppf(0.975, n - 1), not t.ppf(0.975, n).",
+        "ddof 0": "use the sample standard deviation of the differences (ddof=1).",
+        "no sqrt n": "the standard error of a mean divides the standard deviation by √n.",
+        "mean and half": "return the interval's two ends, (mean − half, mean + half), not the "
+                         "mean and the half-width.",
+    }
+    for a, b in PAIRED_CASES:
         got = call_answer(paired_interval, a.copy(), b.copy())
         try:
             got = np.asarray(got, dtype=float).reshape(-1)
@@ -115,23 +257,15 @@ def check_paired_interval(paired_interval: Any) -> str:
             raise WrongAnswer(f"return two numbers, (low, high); got {got!r}.") from None
         if got.shape != (2,):
             raise WrongAnswer(f"return two numbers, (low, high); got {got.size} value(s).")
-        if np.allclose(got, interval(a, b), atol=1e-9):
+        right = _interval(a, b)
+        if np.allclose(got, right, rtol=0, atol=1e-9):
             continue
-        mistakes = {
-            "the interval is of a − b, not b − a: swap the sign.": -interval(a, b)[::-1],
-            "with a handful of seeds use Student's t quantile with n − 1 degrees of freedom "
-            "(scipy.stats.t.ppf(0.975, n - 1)), not the normal 1.96.": interval(a, b, t=False),
-            "use the sample standard deviation of the differences (ddof=1).": interval(a, b, ddof=0),
-            "the standard error of a mean divides the standard deviation by √n.": interval(a, b, root=False),
-            "pair the values: take the differences a[i] − b[i] seed by seed first; this is the "
-            "unpaired interval, which ignores what the two runs of a seed share.":
-                interval(a, b, paired=False),
-        }
-        for hint, wrong in mistakes.items():
-            if np.allclose(got, wrong, atol=1e-9):
+        for mistake, hint in mistakes.items():
+            wrong = -right[::-1] if mistake == "swap" else _interval(a, b, mistake)
+            if np.allclose(got, wrong, rtol=0, atol=1e-9):
                 raise WrongAnswer(hint)
         raise WrongAnswer(f"for a = {a.tolist()} and b = {b.tolist()} the interval is "
-                          f"({interval(a, b)[0]:.4f}, {interval(a, b)[1]:.4f}), you returned "
+                          f"({right[0]:.4f}, {right[1]:.4f}), you returned "
                           f"({got[0]:.4f}, {got[1]:.4f}).")
     return ("mean(d) ± t · s_d / √n on the differences d = a − b: pairing by seed removes what "
             "the two runs of a seed share.")

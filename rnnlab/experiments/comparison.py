@@ -279,7 +279,7 @@ def _accuracy(model: Any, pair: tuple[np.ndarray, np.ndarray], batch_size: int =
 
 
 def batch_norm_check(model: Any, data: Splits, batch_size: int = 512,
-                     train_samples: int | None = 10_000) -> NormCheck:
+                     train_samples: int | None = 10_000, test: bool = True) -> NormCheck:
     """Evaluate a trained model with its ``BatchNormalization`` moving averages, then with the
     exact mean and variance of the layer's input over the training images (the moving values
     are restored afterwards).
@@ -292,6 +292,8 @@ def batch_norm_check(model: Any, data: Splits, batch_size: int = 512,
         train_samples: use the first this many training images, for the statistics and the
             training accuracies (None: all; 10,000 estimate a mean and a variance per unit to
             about 1 % of a standard deviation, at a fifth of the cost of 55,000).
+        test: also evaluate the test set (False: its two accuracies are NaN, and the test
+            images are not opened, as in a comparison that only explores on validation).
 
     Returns:
         A :class:`NormCheck`.
@@ -310,7 +312,9 @@ def batch_norm_check(model: Any, data: Splits, batch_size: int = 512,
         integer("train_samples", train_samples)
         data = Splits((data.train[0][:train_samples], data.train[1][:train_samples]),
                       data.validation, data.test)
-    before = {part: _accuracy(model, data[part], batch_size) for part in data}
+    parts = [part for part in data if test or part != "test"]
+    unopened = {} if test else {"test": float("nan")}
+    before = {**{part: _accuracy(model, data[part], batch_size) for part in parts}, **unopened}
     inputs = keras.Model(model.inputs, norm.input).predict(data.train[0], batch_size=batch_size,
                                                             verbose=0)
     inputs = np.asarray(inputs, dtype=np.float64)
@@ -319,7 +323,7 @@ def batch_norm_check(model: Any, data: Splits, batch_size: int = 512,
     try:
         norm.moving_mean.assign(mean.astype(moving[0].dtype))
         norm.moving_variance.assign(variance.astype(moving[1].dtype))
-        after = {part: _accuracy(model, data[part], batch_size) for part in data}
+        after = {**{part: _accuracy(model, data[part], batch_size) for part in parts}, **unopened}
     finally:
         norm.moving_mean.assign(moving[0])
         norm.moving_variance.assign(moving[1])
@@ -408,7 +412,8 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
         log: optional callable taking one line of text, told when each run starts and ends.
         diagnose: also evaluate the training images in inference mode after training
             (``train_inference_accuracy``) and, where the model has ``BatchNormalization``,
-            run :func:`batch_norm_check` (``norm_check``). This evaluates, it trains nothing.
+            run :func:`batch_norm_check` (``norm_check``; on the test set too only when
+            ``test``). This evaluates, it trains nothing.
         test: evaluate the test set after training. False for runs that only choose a
             setting on validation (:func:`~rnnlab.experiments.tune`): their ``test_accuracy``
             is NaN, so the test set is not opened, and no time goes into evaluating it.
@@ -438,7 +443,7 @@ def compare(config: CompareConfig, *, verbose: int = 0, log: Any = None,
             extra: dict[str, Any] = {}
             if diagnose:
                 if config.batch_norm:
-                    check = batch_norm_check(model, data)
+                    check = batch_norm_check(model, data, test=test)
                     extra = {"train_inference_accuracy": check.train_accuracy,
                              "norm_check": check.to_json()}
                 else:

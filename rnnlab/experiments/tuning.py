@@ -185,8 +185,9 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
 
     Args:
         backend, deterministic: which of the benchmark's rows.
-        file: the benchmark's file in ``rnnlab/data/timings`` (default: the reference machine's,
-            where the course's runs were recorded).
+        file: the benchmark's file in ``rnnlab/data/timings`` (default: the one measured on the
+            course's reference virtual machine, an AMD EPYC with 2 logical cores; the recorded
+            training runs may come from other machines, as each record's provenance says).
 
     Returns:
         A dict: ``machine`` (the CPU, cores and GPUs in words), ``per`` (images per epoch the
@@ -219,6 +220,45 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
                     "matmul_gflops": None if peak is None else float(peak)}
     raise KeyError(f"{file} has no row for backend {backend!r} with determinism "
                    f"{'on' if deterministic else 'off'}")
+
+
+def epoch_timings(file: str = "epoch_times-vm.json") -> list[dict[str, Any]]:
+    """Every row of a ``benchmarks/epoch_times.py`` file: one per backend and determinism
+    setting it timed, in the file's order (see :func:`epoch_seconds` for one row).
+
+    Args:
+        file: the benchmark's file in ``rnnlab/data/timings``.
+
+    Returns:
+        One dict per row: ``backend``, ``deterministic`` (bool), ``versions`` (Keras and the
+        backend's), ``machine`` (the CPU, logical cores and GPUs in words), ``per`` (images per
+        epoch the seconds are scaled to), ``seconds`` (cell to seconds per epoch: one timed
+        sample each) and ``matmul_gflops`` (None where not measured).
+
+    Raises:
+        FileNotFoundError: if the file is missing, with the command that writes one.
+    """
+    import json
+
+    from rnnlab.experiments.modern import TIMINGS
+
+    path = TIMINGS / file
+    if not path.exists():
+        raise FileNotFoundError(f"no {file} in {TIMINGS}: run python benchmarks/epoch_times.py "
+                                "to time this machine")
+    written = json.loads(path.read_text(encoding="utf-8"))
+    rows = []
+    for row in written["rows"]:
+        env = row["environment"]
+        gpus = ", ".join(env.get("gpus") or []) or "no GPU"
+        peak = row.get("matmul_gflops")
+        rows.append({"backend": row["backend"], "deterministic": bool(row["deterministic"]),
+                     "versions": dict(env.get("versions", {})),
+                     "machine": f"{env['cpu']}, {env['cpu_count']} logical cores, {gpus}",
+                     "per": int(written["settings"]["per"]),
+                     "seconds": {cell: float(v) for cell, v in row["seconds_per_epoch"].items()},
+                     "matmul_gflops": None if peak is None else float(peak)})
+    return rows
 
 
 def cheaper_per_epoch(a: str, b: str, backend: str = "tensorflow",
