@@ -33,6 +33,7 @@ from typing import Any
 GLUE = re.compile(r"\{glue(?::(text|any)?)?\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::[pt])?\}`([^`]+)`")
 DOC = re.compile(r"\{doc\}`([^`]+)`")
+TARGET = re.compile(r"^\(\w[\w-]*\)=[ \t]*\n", re.M)
 FENCE = re.compile(r"^(```+|:::+)\{(\w[\w-]*)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 # What a reader notebook must not contain: a MyST role, a directive fence, a target label.
 # (A comment, not a docstring: the API page would show the pattern, whose dollar signs the
@@ -214,6 +215,7 @@ def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
         label = match.group(1).split("<")[0].strip()
         return label if "<" in match.group(1) else f"the page *{Path(target).name}*"
 
+    text = TARGET.sub("", text)          # a section's label for cross-references: nothing to show
     text = FENCE.sub(directive, text)
     text = GLUE.sub(glue, text)
     text = CITE.sub(cite, text)

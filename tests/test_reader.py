@@ -142,3 +142,8 @@ def test_a_work_without_an_author_is_cited_by_its_title():
     entry = {"title": "Untitled Habr article on LSTM and GRU", "year": "2023"}
     assert reader.author_year(entry) == "Untitled Habr article on LSTM and GRU, 2023"
     assert reader.reference(entry).startswith("Untitled Habr article on LSTM and GRU (2023).")
+
+
+def test_a_section_label_is_dropped():
+    rendered = reader.render_markdown("(sec-x)=\n## A section\n\ntext", {}, {}, Path("."), [], {})
+    assert rendered == "## A section\n\ntext" and reader.MYST_LEFTOVER.search(rendered) is None
