@@ -15,7 +15,7 @@ the state after a prompt).
 - :func:`greedy`: the most likely symbol at every step.
 - :func:`beam_search`: keep the ``width`` best partial sequences (:func:`beam_step`: the best
   ``width`` of the width · V extensions), rank finished ones by the length-normalised score
-  log p / |y|^α (:func:`length_normalised`).
+  log p / len(y)^α (:func:`length_normalised`).
 - :func:`sample`: draw each symbol from the distribution, reshaped by a temperature τ and cut by
   top-k (:func:`top_k_filter`) or nucleus / top-p (:func:`top_p_filter`, Holtzman et al. 2020).
 - :func:`sequence_log_prob`: the model's log-probability of given sequences (teacher forcing).
@@ -139,15 +139,15 @@ def sequence_log_prob(step: Step, state: Sequence[np.ndarray], start: int,
 # --- beam search ---------------------------------------------------------------------------
 
 def length_normalised(log_prob: Any, length: Any, alpha: float) -> np.ndarray:
-    """The score beam search ranks finished sequences by: log p(y | x) / |y|^α.
+    """The score beam search ranks finished sequences by: log p(y | x) / len(y)^α.
 
     α = 0 ranks by probability alone, which favours short sequences (every symbol multiplies in
     a probability below 1); α = 1 ranks by the mean log-probability per symbol. (Wu et al. 2016
-    divide by ((5 + |y|) / 6)^α instead; the idea is the same.)
+    divide by ((5 + len(y)) / 6)^α instead; the idea is the same.)
 
     Args:
         log_prob: log p(y | x), any shape.
-        length: |y|, symbols including the end symbol, positive, broadcastable to ``log_prob``.
+        length: len(y), symbols including the end symbol, positive, broadcastable to ``log_prob``.
         alpha: α >= 0.
 
     Returns:

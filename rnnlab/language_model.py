@@ -255,7 +255,7 @@ class KneserNeyNGram:
     is frequent after a single context). D_m(k) is D_m,1, D_m,2 or D_m,3+ for a count k of 1, 2
     or 3 and more, and 0 for k = 0; N_j(c) is the number of characters whose count after c is j
     (3 or more for N_3+). The discounts of each order are Chen & Goodman's estimates from its
-    count-of-counts (:func:`_modified_discounts`), times ``scale``, each kept in [0, j] so no
+    count-of-counts (``_modified_discounts``), times ``scale``, each kept in [0, j] so no
     count turns negative. A context never seen falls back to p_{m−1} entirely. Padding as
     :class:`NGramModel`: the padding id 0, which also stands for unknown characters, counts as
     one more distinct character before the first characters of the text.

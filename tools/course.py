@@ -59,6 +59,11 @@ SITE_BUILD = [
     str(BIN / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going", "--all",
 ]
 TIMES: list[tuple[str, float]] = []
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+"""One thread per process for NumPy's BLAS, TensorFlow and JAX (the test command runs two
+groups of stages side by side on two cores)."""
 STORE = ROOT / "results"
 EXPECTED_SECONDS = {"06": 4800, "07": 1220, "05": 930, "08": 494, "02": 260, "04": 225}
 """Full-budget training time of the chapters on 2 cores (measured), to start the longest first."""
@@ -440,6 +445,10 @@ def main(argv: list[str]) -> None:
         report()
     elif command == "test":
         setup()
+        # Two groups of stages share the two cores side by side: one thread each for the
+        # numerical libraries, or their spinning threads fight (chapter 7's full execution took
+        # 98 s beside a fast chapter with the default threads, 54 s with one each)
+        os.environ.update(ONE_THREAD)
         fast = {"RNNLAB_FAST": "1"}
 
         def unit_tests() -> None:

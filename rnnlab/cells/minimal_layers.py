@@ -5,7 +5,7 @@ h_t = a_t ⊙ h_{t-1} + b_t (:func:`rnnlab.cells.linear_recurrence`), and Keras 
 either step by step (``parallel=False``, ``keras.ops.scan``: T dependent steps) or by a parallel
 scan (``parallel=True``, ``keras.ops.associative_scan``: about log₂ T rounds over the whole
 sequence). Both give the same states to float round-off, on any backend; the NumPy cells
-:mod:`rnnlab.cells.min_gru` and :mod:`rnnlab.cells.min_lstm` are their reference.
+``rnnlab.cells.min_gru`` and ``rnnlab.cells.min_lstm`` are their reference.
 
 This module imports Keras; ``import rnnlab`` does not import it.
 """
@@ -128,7 +128,7 @@ class MinGRU(MinimalRNN):
     z_t = σ(x_t W_z + b_z),  h~_t = x_t W_h + b_h,  h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h~_t
 
     Weights: ``kernel`` W (features, 2 units), blocks z, h~; ``bias`` b (2 units,). Its NumPy
-    reference is :func:`rnnlab.cells.min_gru.min_gru_step`. Arguments: see :class:`MinimalRNN`.
+    reference is :func:`rnnlab.cells.min_gru_step`. Arguments: see :class:`MinimalRNN`.
     """
 
     blocks = ("z", "h_tilde")
@@ -147,7 +147,7 @@ class MinLSTM(MinimalRNN):
     h_t = f'_t ⊙ h_{t-1} + i'_t ⊙ h~_t  with  f'_t = f_t / (f_t + i_t),  i'_t = i_t / (f_t + i_t)
 
     Weights: ``kernel`` W (features, 3 units), blocks f, i, h~; ``bias`` b (3 units,). Its NumPy
-    reference is :func:`rnnlab.cells.min_lstm.min_lstm_step`. Arguments: see :class:`MinimalRNN`.
+    reference is :func:`rnnlab.cells.min_lstm_step`. Arguments: see :class:`MinimalRNN`.
     """
 
     blocks = ("f", "i", "h_tilde")
