@@ -92,7 +92,7 @@ def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32
     :func:`rnnlab.data.forecasting_splits`); each model is one recurrent layer and ``Dense(1)``,
     compiled and trained as :func:`rnnlab.experiments.fit_evaluate` does (Adam, mean squared
     error, early stopping on the validation loss that keeps the best epoch's weights). The
-    errors come from :func:`rnnlab.experiments.training.predict` (the model called batch by
+    errors come from ``rnnlab.experiments.training.predict`` (the model called batch by
     batch) rather than ``model.predict``/``evaluate``, whose compiled functions every new model
     traces again.
 

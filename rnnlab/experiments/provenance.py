@@ -1,6 +1,6 @@
 """Where the trained numbers of a page come from: the runs of this process, summarised.
 
-Every chapter that trains ends with one short line glued from :func:`page_runs`; the page
+Every chapter that trains ends with one short line glued from :func:`rnnlab.experiments.page_runs`; the page
 *How the numbers were made* (``book/numbers.ipynb``) tabulates the whole store with
 :func:`machines`.
 """
