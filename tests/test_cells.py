@@ -3,7 +3,7 @@ import pytest
 from conftest import VARIANT_IDS, VARIANTS, keras_layer
 
 from rnnlab import cells
-from rnnlab.cells import RNN, count_params, from_keras, random_rnn, spec, to_keras
+from rnnlab.cells import RNN, count_params, from_keras, random_rnn, spec, step_flops, to_keras
 
 SHAPES = [(1, 1, 3, 5), (4, 9, 3, 5), (2, 6, 7, 2)]  # batch, timesteps, features, units
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
@@ -212,3 +212,11 @@ def test_non_finite_weights_and_states_are_refused_with_what_is_wrong():
         rnn(np.zeros((1, 2, 2)), np.full((1, 3), np.nan))
     with pytest.raises(ValueError, match="initial state h_0 must be finite floating point, got dtype int64"):
         rnn(np.zeros((1, 2, 2)), np.zeros((1, 3), dtype=int))
+
+
+@pytest.mark.parametrize("cell, k", [("simple_rnn", 1), ("lstm", 4), ("gru", 3)])
+def test_step_flops_counts_the_two_matrix_products(cell, k):
+    d, n = 28, 64
+    x_W = 2 * d * (k * n)      # (1 x d) @ (d x kn): d multiply-adds per output, 2 flops each
+    h_U = 2 * n * (k * n)
+    assert step_flops(cell, d, n) == x_W + h_U

@@ -165,6 +165,7 @@ def test_numbers_trained_here_get_a_warning_not_an_error(monkeypatch):
         rnnlab.claim(False, "another sentence")
 
 
+@pytest.mark.slow
 def test_an_injected_false_claim_fails_a_full_build_of_a_notebook(monkeypatch):
     """The mechanism end to end: a notebook whose claim is false fails to execute in full mode
     (as the published build executes it) and executes in fast mode."""

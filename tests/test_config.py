@@ -99,6 +99,7 @@ def test_determinism_defaults_to_whether_a_gpu_is_visible(monkeypatch, gpu):
         config.deterministic()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["jax", "torch", "tensorflow"])
 def test_the_backend_is_the_one_keras_uses(name):
     import subprocess

@@ -85,6 +85,7 @@ def test_keras_layer_matches_numpy_in_both_forms(cell, parallel):
                                atol=1e-12, rtol=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", MINIMAL)
 def test_scan_and_loop_agree_in_float32_on_a_long_sequence(cell):
     rng = np.random.default_rng(10)
@@ -114,6 +115,7 @@ def test_keras_layers_round_trip_through_their_config_and_explain_bad_input():
         MinGRU(3).build((None, 4))
 
 
+@pytest.mark.slow
 def test_a_model_with_a_minimal_layer_trains_and_saves(tmp_path):
     import keras
 
@@ -130,105 +132,3 @@ def test_a_model_with_a_minimal_layer_trains_and_saves(tmp_path):
     model.save(path)
     np.testing.assert_allclose(keras.models.load_model(path).predict(x, verbose=0),
                                model.predict(x, verbose=0), atol=1e-6)
-
-
-def test_parity_problem_targets_are_the_running_parity():
-    from rnnlab.data import parity_problem
-
-    x, y = parity_problem(50, 9, seed=3)
-    assert x.shape == y.shape == (50, 9, 1) and x.dtype == y.dtype == np.float32
-    for row_x, row_y in zip(x[:, :, 0], y[:, :, 0]):
-        state = 0
-        for bit, target in zip(row_x, row_y):
-            state ^= int(bit)
-            assert target == state
-    assert 0.3 < x.mean() < 0.7
-    with pytest.raises(ValueError, match="timesteps"):
-        parity_problem(5, 0)
-
-
-def test_parity_sweep_scores_every_prefix_and_a_gru_learns_it(monkeypatch):
-    from rnnlab.experiments import parity_sweep
-
-    runs = parity_sweep(["gru", "min_gru"], 4, samples=512, epochs=12, units=16, test_samples=200)
-    assert [r.cell for r in runs] == ["gru", "min_gru"]
-    for run in runs:
-        assert len(run.accuracy_by_step) == 4 and run.final_accuracy == run.accuracy_by_step[-1]
-        assert run.accuracy_by_step[0] > 0.95  # the first answer is the first bit: both learn it
-    assert runs[0].final_accuracy > 0.95
-
-
-def test_a_parity_model_stacks_layers_that_each_return_every_state():
-    from rnnlab.cells.minimal_layers import MinGRU
-    from rnnlab.experiments.modern import parity_model
-
-    one, three = (parity_model("min_gru", 6, 8, 1e-2, layers=k) for k in (1, 3))
-    stacked = [layer for layer in three.layers if isinstance(layer, MinGRU)]
-    assert len(stacked) == 3 and all(layer.return_sequences for layer in stacked)
-    assert three.output_shape == one.output_shape == (None, 6, 1)
-    # layer 1 reads 1 feature, layers 2 and 3 read 8: 2n(d + 1) each, and Dense(1)
-    assert three.count_params() == 2 * 8 * 2 + 2 * (2 * 8 * 9) + 9
-    assert one.name == "min_gru_parity"          # one layer: the model the chapter recorded
-
-
-def test_scan_timings_reads_what_the_benchmark_writes(tmp_path):
-    from rnnlab.experiments import scan_timings
-
-    with pytest.raises(FileNotFoundError, match="benchmarks/scan_speed.py"):
-        scan_timings(tmp_path)
-    env = {"cpu": "Some CPU", "cpu_count": 2, "gpus": [], "versions": {"keras": "3"}}
-    (tmp_path / "scan_speed-x.json").write_text(
-        '{"rows": [{"backend": "jax", "environment": %s, "seconds_per_step": '
-        '{"gru": {"64": 0.5}}}]}' % __import__("json").dumps(env))
-    (row,) = scan_timings(tmp_path)
-    assert row["seconds"] == {"gru": {64: 0.5}} and row["machine"] == "Some CPU, 2 logical cores, no GPU"
-    assert row["gpu"] is False and row["backend"] == "jax" and row["cores"] == 2
-    assert row["settings"] == {}
-    (real,) = [r for r in scan_timings() if r["backend"] == "tensorflow" and r["file"] == "scan_speed-vm.json"]
-    assert real["settings"]["units"] == 64 and set(real["seconds"]) == {"min_gru_scan", "min_gru_loop", "gru"}
-
-
-def test_pass_seconds_times_the_forward_and_the_backward_pass_at_each_length():
-    import keras
-
-    from rnnlab.experiments import pass_seconds
-
-    if keras.backend.backend() != "tensorflow":
-        with pytest.raises(ValueError, match="TensorFlow"):
-            pass_seconds((8,))
-        return
-    for parallel in (False, True):
-        timings = pass_seconds((8, 16), parallel=parallel, batch=2, features=3, units=4,
-                               repeats=1)
-        assert list(timings) == [8, 16]
-        assert all(0 < forward and 0 < both for forward, both in timings.values())
-    with pytest.raises(ValueError, match="repeats must be a positive integer"):
-        pass_seconds((8,), repeats=0)
-    with pytest.raises(ValueError, match="T must be a positive integer"):
-        pass_seconds((0,))
-
-
-def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persistence():
-    from rnnlab.experiments import ForecastRun, sunspot_forecasts
-
-    (run,) = sunspot_forecasts(["min_gru"], window=12, units=4, epochs=2)
-    assert isinstance(run, ForecastRun) and run.cell == "min_gru" and run.window == 12
-    assert run.params == 2 * 4 * (1 + 1) + 4 + 1            # the layer and Dense(1)
-    assert 1 <= run.best_epoch <= run.epochs_run <= 2
-    # persistence on the test months of chapter 5's split: about 20 sunspots
-    assert 10 < run.persistence_rmse < 40 and np.isfinite(run.test_rmse) and run.test_rmse > 0
-    assert np.isfinite(run.validation_rmse) and run.validation_rmse > 0
-    assert ForecastRun.from_json(run.to_json()) == run
-
-
-def test_the_timings_chapter_9_reads_ship_with_the_package():
-    import tomllib
-    from pathlib import Path
-
-    from rnnlab.experiments.modern import TIMINGS
-
-    root = Path(__file__).resolve().parent.parent
-    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "package-data"]["rnnlab"]
-    shipped = {p for pattern in patterns for p in (root / "rnnlab").glob(pattern)}
-    assert TIMINGS.is_relative_to(root / "rnnlab") and (TIMINGS / "scan_speed-vm.json") in shipped

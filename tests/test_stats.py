@@ -1,6 +1,23 @@
-"""Confidence intervals and paired comparisons over seeds (chapter 6's verdicts)."""
+"""Results over seeds (rnnlab/experiments/stats.py): their spread, confidence intervals and
+paired comparisons (chapter 6's verdicts)."""
 import numpy as np
 import pytest
+
+
+def test_seed_spread_groups_rows_that_differ_only_in_the_seed():
+    from rnnlab.experiments import seed_spread
+
+    rows = [{"cell": "lstm", "units": 8, "timesteps": 5, "seed": s, "acc": a}
+            for s, a in [(1, 0.5), (0, 0.7), (2, 0.9)]]
+    rows.append({"cell": "gru", "units": 8, "timesteps": 5, "seed": 0, "acc": 0.4})
+    spread = seed_spread(rows, "acc")
+    lstm = spread[("lstm", 8, 5)]
+    assert lstm["values"] == [0.7, 0.5, 0.9] and lstm["n"] == 3
+    assert lstm["mean"] == pytest.approx(0.7) and lstm["std"] == pytest.approx(0.2)
+    assert (lstm["min"], lstm["max"]) == (0.5, 0.9)
+    assert spread[("gru", 8, 5)]["std"] == 0.0
+    with pytest.raises(ValueError, match="repeated seeds"):
+        seed_spread(rows + [dict(rows[0])], "acc")
 
 
 def test_t_interval_matches_the_formula_and_covers_as_it_says():
@@ -64,25 +81,6 @@ def test_paired_difference_pairs_by_seed_and_calls_only_intervals_that_exclude_z
         paired_difference(("a", moved["a"]), ("b", moved["b"]))
 
 
-def test_epoch_seconds_reads_the_benchmark_file_shipped_with_the_package(tmp_path, monkeypatch):
-    import json
-
-    from rnnlab.experiments import epoch_seconds
-    from rnnlab.experiments import modern
-
-    timing = epoch_seconds("tensorflow", False)
-    written = json.loads((modern.TIMINGS / "epoch_times-vm.json").read_text())
-    (row,) = [r for r in written["rows"] if r["backend"] == "tensorflow" and not r["deterministic"]]
-    assert timing["seconds"] == row["seconds_per_epoch"] and timing["per"] == 55_000
-    assert "2 logical cores" in timing["machine"]
-    assert epoch_seconds("tensorflow", True)["seconds"] != timing["seconds"]
-    with pytest.raises(KeyError, match="no row for backend 'mlx'"):
-        epoch_seconds("mlx")
-    monkeypatch.setattr(modern, "TIMINGS", tmp_path)
-    with pytest.raises(FileNotFoundError, match="benchmarks/epoch_times.py"):
-        epoch_seconds()
-
-
 def test_seed_and_test_interval_adds_the_test_images_noise_to_the_seeds():
     from scipy import stats
 
@@ -137,17 +135,3 @@ def test_seed_and_test_interval_covers_the_population_difference():
         result = seed_and_test_interval(a, b)
         hits.append(result.low <= truth <= result.high)
     assert np.mean(hits) >= 0.93
-
-
-def test_epoch_timings_lists_every_backend_row_of_the_benchmark_file():
-    from rnnlab.experiments import epoch_seconds, epoch_timings
-
-    rows = epoch_timings()
-    assert {(r["backend"], r["deterministic"]) for r in rows} >= {("tensorflow", False),
-                                                                    ("tensorflow", True),
-                                                                    ("jax", False)}
-    for row in rows:
-        one = epoch_seconds(row["backend"], row["deterministic"])
-        assert row["seconds"] == one["seconds"] and row["machine"] == one["machine"]
-        assert row["per"] == 55_000 and "logical cores" in row["machine"]
-        assert "keras" in row["versions"]

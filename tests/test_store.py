@@ -64,6 +64,7 @@ def test_read_mode_trains_what_is_missing_without_writing(box, monkeypatch):
     assert not record.served and box.keys() == []
 
 
+@pytest.mark.slow
 def test_off_mode_never_touches_the_store(box, monkeypatch):
     fit(model(), "fill", monkeypatch)
     record = fit(model(), "off", monkeypatch)
@@ -75,6 +76,7 @@ def test_strict_mode_refuses_to_train_a_missing_run(box, monkeypatch):
         fit(model(), "strict", monkeypatch)
 
 
+@pytest.mark.slow
 def test_verify_mode_retrains_and_compares(box, monkeypatch):
     first = fit(model(), "fill", monkeypatch)
     assert not fit(model(), "verify", monkeypatch).served         # reproduces: no error
@@ -90,6 +92,7 @@ def test_verify_mode_retrains_and_compares(box, monkeypatch):
         fit(model(), "verify", monkeypatch, epochs=3)
 
 
+@pytest.mark.slow
 def test_refresh_mode_retrains_and_rewrites_the_same_bytes(box, monkeypatch):
     first = fit(model(), "fill", monkeypatch)
     weights = (box.runs / f"{first.key}.npz").read_bytes()
@@ -98,6 +101,7 @@ def test_refresh_mode_retrains_and_rewrites_the_same_bytes(box, monkeypatch):
     assert (box.runs / f"{first.key}.npz").read_bytes() == weights
 
 
+@pytest.mark.slow
 def test_refresh_rewrites_a_damaged_record(box, monkeypatch):
     first = fit(model(), "fill", monkeypatch)
     (box.runs / f"{first.key}.npz").write_bytes(b"not weights")
@@ -105,6 +109,7 @@ def test_refresh_rewrites_a_damaged_record(box, monkeypatch):
     assert not again.served and box.check() == []
 
 
+@pytest.mark.slow
 def test_an_edited_number_is_never_served(box, monkeypatch):
     """The hole issue 32 found: halving one value of the history passed the check."""
     first = fit(model(), "fill", monkeypatch)
@@ -138,6 +143,7 @@ def test_changed_weights_are_caught(box, monkeypatch):
     assert any("has no record" in problem for problem in box.check())
 
 
+@pytest.mark.slow
 def test_a_model_built_from_other_weights_is_a_loud_error_naming_the_run(box, monkeypatch):
     first = fit(model(), "fill", monkeypatch)
     for mode in ("read", "strict", "fill", "verify"):
@@ -231,6 +237,7 @@ def test_the_command_line_checks_the_store(tmp_path):
     assert done.returncode == 1 and "not a run record" in done.stderr
 
 
+@pytest.mark.slow
 def test_an_unrecorded_full_run_says_what_it_costs_and_how_to_switch(box, monkeypatch, capsys):
     fit(model(), "fill", monkeypatch)                     # a recording of this model, 2 epochs
     capsys.readouterr()
@@ -241,6 +248,7 @@ def test_an_unrecorded_full_run_says_what_it_costs_and_how_to_switch(box, monkey
     assert "no recording" not in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_scalar_variable_is_served_with_its_own_shape(box, monkeypatch):
     """The .npz keeps a 0-d variable as shape (1,); serving reshapes it back (a model with
     Keras' Attention(use_scale=True) or rnnlab.scheduled_sampling has one)."""

@@ -84,6 +84,7 @@ def run_learner_copy(path: Path) -> list[tuple[str, str]]:
             if output.get("output_type") == "error"]
 
 
+@pytest.mark.slow
 def test_a_learner_copy_runs_end_to_end_and_only_the_exercises_fail(tmp_path):
     """Chapter 4, as a learner gets it: the stubs raise in the exercise cells, nothing else fails."""
     export_student_versions(BOOK, tmp_path)

@@ -51,8 +51,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 BUILD = ROOT / "_build"
 HARNESS_TESTS = ["tests/test_store.py", "tests/test_config.py",
-                 "tests/test_experiments.py::test_clipping_keeps_a_run_finite_that_diverges_without_it",
-                 "tests/test_compare.py::test_cli_serves_recorded_runs_and_trains_only_what_is_missing"]
+                 "tests/test_adding.py::test_clipping_keeps_a_run_finite_that_diverges_without_it",
+                 "tests/test_main.py::test_cli_serves_recorded_runs_and_trains_only_what_is_missing"]
 """The tests of the training harness that CI runs a second time on the JAX backend."""
 SETUP_INPUTS = ["requirements.txt", "pyproject.toml"]
 SITE_BUILD = [

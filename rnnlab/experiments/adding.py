@@ -14,6 +14,12 @@ from rnnlab.experiments.training import TrainRecord, gradient_norm, predict, tra
 from rnnlab.models import build_model
 
 
+__all__ = ["ADDING_TOLERANCE", "adding_accuracy", "adding_model", "AddingRun", "length_sweep",
+    "ClippingRun", "clipping_run", "ClippingBatches", "clipping_batches", "MarkerRun",
+    "marker_run"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
+
 @dataclass
 class AddingRun(Record):
     """One cell trained on the adding problem at one length with one seed (:func:`length_sweep`).

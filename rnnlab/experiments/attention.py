@@ -24,6 +24,14 @@ from rnnlab.config import SEED
 from rnnlab.experiments.records import NOT_SAVED, Record
 from rnnlab.experiments.training import steady_seconds, train
 
+
+__all__ = ["ReversalRun", "reversal_model", "reversal_splits", "reversal_run", "attention_sweep",
+    "score_by_length", "mirrored_weight", "BeamResult", "beam_study", "injected_error",
+    "SamplingResult", "sampling_study", "longest_handled"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+# not mean_by_length: rnnlab.experiments.mean_by_length is chapter 7's (language.py); this one is
+# reached as rnnlab.experiments.attention.mean_by_length
+
 REVERSAL_TRAIN_SEED, REVERSAL_VALIDATION_SEED, REVERSAL_TEST_SEED = 303, 404, 505
 """Seeds of the reversal task's training, validation and test strings (the model's seed is
 separate)."""

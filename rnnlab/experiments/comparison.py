@@ -21,6 +21,13 @@ from rnnlab.experiments.training import steady_seconds, train
 from rnnlab.models import build_model
 
 
+__all__ = ["ARTICLE_CELLS", "OPTIMIZERS", "ORDERS", "PROTOCOLS", "MNIST_TRAIN", "MNIST_TEST",
+    "ARTICLE_VALIDATION", "CompareConfig", "mnist_splits", "mnist_model", "matmul_gflops",
+    "CompareRun", "NormCheck", "batch_norm_check", "CellSummary", "Comparison", "compare",
+    "summarize", "write_results", "SUMMARY_COLUMNS", "summary_rows", "mean_curves"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
+
 ARTICLE_CELLS = ("simple_rnn", "lstm", "gru")
 """The cells the seed article compares: the default of :class:`CompareConfig` and the CLI."""
 

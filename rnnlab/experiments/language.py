@@ -20,6 +20,11 @@ from rnnlab.config import SEED
 from rnnlab.experiments.records import NOT_SAVED, Record
 from rnnlab.experiments.training import steady_seconds, train
 
+
+__all__ = ["LanguageRun", "language_run", "untrained_language_model", "Seq2SeqRun",
+    "multi_errors", "mean_by_length", "greedy_decode", "seq2seq_run"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 CARRIED_STREAMS = 16
 """Pieces the test text is cut into when it is scored with the state carried (read side by side
 for speed; each piece from a zero state)."""

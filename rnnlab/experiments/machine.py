@@ -16,6 +16,10 @@ import numpy as np
 from rnnlab.config import deterministic
 
 
+__all__: list[str] = []
+"""Nothing at package level: the store reads this module (the API page lists it with the store)."""
+
+
 def environment() -> dict[str, Any]:
     """This process: ``backend``, ``deterministic``, ``versions`` (Python, NumPy, Keras and the
     backend's packages), ``cpu``, ``cpu_count``, ``gpus`` and ``platform``."""

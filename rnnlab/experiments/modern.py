@@ -24,6 +24,11 @@ from rnnlab.experiments.records import Record
 from rnnlab.experiments.training import predict, train
 from rnnlab.models import build_model, recurrent_layer
 
+
+__all__ = ["ParityRun", "ForecastRun", "sunspot_forecasts", "parity_model", "parity_sweep",
+    "pass_seconds", "scan_timings"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
 """Where ``benchmarks/scan_speed.py`` writes its files: inside the package, so that they ship
 with it and chapter 9 reads them wherever ``rnnlab`` is installed."""

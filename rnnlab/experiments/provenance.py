@@ -10,6 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+
+__all__ = ["PageRuns", "page_runs"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 SESSION: list[tuple[Any, bool]] = []
 """Every training run of this process, in order (a :class:`~rnnlab.experiments.store.StoredRun`
 and True where it was served from the results store)."""

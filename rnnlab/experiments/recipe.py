@@ -25,6 +25,10 @@ import numpy as np
 
 from rnnlab.config import deterministic
 
+
+__all__ = ["PROTOCOL"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 PROTOCOL = 1
 """Version of the training semantics of :func:`rnnlab.experiments.train`: part of every recipe.
 Bump it when ``train`` changes what a run computes (seeding, callbacks, what is recorded)."""

@@ -13,6 +13,10 @@ from typing import Any
 import numpy as np
 
 
+__all__ = ["Record"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
+
 NOT_SAVED = {"saved": False}
 """Field metadata (``field(metadata=NOT_SAVED)``) of a record attribute that :meth:`Record.to_json`
 leaves out, such as a trained model kept for the chapter to use."""

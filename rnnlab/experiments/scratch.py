@@ -20,6 +20,11 @@ from rnnlab.config import SEED
 from rnnlab.experiments.records import NOT_SAVED, Record
 from rnnlab.experiments.training import steady_seconds, train
 
+
+__all__ = ["momentum_step", "ScratchRun", "numpy_epoch", "scratch_vs_keras", "CharScratchRun",
+    "char_numpy_epoch", "char_scratch_vs_keras"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 Arrays = dict[str, np.ndarray]
 
 

@@ -1,7 +1,7 @@
-"""Results over seeds: their spread, and whether a gap between two is larger than it."""
+"""Results over seeds: their spread, and confidence intervals of a mean and of a difference."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +9,11 @@ import numpy as np
 
 from rnnlab.checks import integer
 from rnnlab.experiments.records import Record
+
+
+__all__ = ["Spread", "seed_spread", "t_interval", "mean_interval", "interval_text",
+    "PairedDifference", "paired_difference", "SeedTestInterval", "seed_and_test_interval"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
 
 @dataclass
@@ -61,96 +66,6 @@ def seed_spread(rows: Sequence[Any], metric: str,
                              std=float(values.std(ddof=1)) if len(values) > 1 else 0.0,
                              min=float(values.min()), max=float(values.max()))
     return spread
-
-
-MIN_SEEDS_FOR_VERDICT = 3
-"""Fewer seeds than this give a standard deviation too noisy to compare a gap with."""
-
-
-def gap_verdict(mean_a: float, std_a: float, mean_b: float, std_b: float, seeds: int) -> str:
-    """Say whether the gap between two means over seeds is larger than their spread.
-
-    The course's rule of thumb for ranking sentences, not a significance test: a gap counts as
-    larger than the seed-to-seed spread when it exceeds twice the larger standard deviation over
-    at least ``MIN_SEEDS_FOR_VERDICT`` seeds (a standard deviation of one or two values says
-    almost nothing).
-
-    Args:
-        mean_a, std_a, mean_b, std_b: mean and standard deviation over seeds of the two results.
-        seeds: how many seeds each mean averages.
-
-    Returns:
-        The end of a sentence that starts "the gap is ...".
-
-    Raises:
-        ValueError: for non-finite means, negative or non-finite standard deviations, or fewer
-            than one seed.
-    """
-    values = np.array([mean_a, std_a, mean_b, std_b], dtype=float)
-    if not np.all(np.isfinite(values)) or std_a < 0 or std_b < 0:
-        raise ValueError(f"means must be finite and standard deviations finite and >= 0, got "
-                         f"{mean_a!r} ± {std_a!r} and {mean_b!r} ± {std_b!r}")
-    integer("seeds", seeds)
-    if seeds < MIN_SEEDS_FOR_VERDICT:
-        return (f"measured with {seeds} seed{'s' if seeds > 1 else ''}, too few to tell it from "
-                "the seed-to-seed spread")
-    if abs(mean_a - mean_b) > 2 * max(std_a, std_b):
-        return ("more than twice the larger standard deviation over seeds: larger than the "
-                "seed-to-seed spread (a rule of thumb, not a significance test)")
-    return ("within twice the larger standard deviation over seeds: not a difference the "
-            "seed-to-seed spread lets us call")
-
-
-@dataclass
-class GapReport(Record):
-    """Two results over the same seeds, side by side (:func:`compare_spreads`).
-
-    Attributes:
-        leader, runner_up: the names, the higher mean first (the first given on a tie).
-        gap: the leader's mean minus the runner-up's.
-        verdict: :func:`gap_verdict`'s sentence ending about that gap.
-        wins: per name, in how many seeds it scored strictly higher than the other (the values
-            are paired by seed: same seed, same data).
-        seeds: how many seeds.
-    """
-
-    leader: str
-    runner_up: str
-    gap: float
-    verdict: str
-    wins: dict[str, int]
-    seeds: int
-
-
-def compare_spreads(spreads: Mapping[str, Spread]) -> GapReport:
-    """Which of two results over the same seeds is ahead, by how much, and whether that is spread.
-
-    Args:
-        spreads: exactly two ``{name: Spread}``, measured with the same seeds.
-
-    Returns:
-        A :class:`GapReport`.
-
-    Raises:
-        ValueError: for other than two results, or results over different numbers of seeds.
-    """
-    if len(spreads) != 2:
-        raise ValueError(f"compare_spreads compares two results, got {len(spreads)}")
-    (name_a, a), (name_b, b) = spreads.items()
-    if a.n != b.n or (a.seeds and b.seeds and a.seeds != b.seeds):
-        raise ValueError(f"{name_a} has seeds {a.seeds or a.n} and {name_b} {b.seeds or b.n}: "
-                         "compare results over the same seeds, paired seed by seed")
-    (leader, top), (runner_up, other) = sorted(spreads.items(), key=lambda kv: -kv[1].mean)
-    wins = {name_a: sum(x > y for x, y in zip(a.values, b.values)),
-            name_b: sum(y > x for x, y in zip(a.values, b.values))}
-    return GapReport(leader=leader, runner_up=runner_up, gap=top.mean - other.mean,
-                     verdict=gap_verdict(top.mean, top.std, other.mean, other.std, a.n),
-                     wins=wins, seeds=a.n)
-
-
-def ranking(spreads: Mapping[str, Spread]) -> list[str]:
-    """The names ordered by mean, highest first (ties keep the order given)."""
-    return sorted(spreads, key=lambda name: -spreads[name].mean)
 
 
 def t_interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

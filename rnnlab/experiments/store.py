@@ -30,6 +30,10 @@ from rnnlab.experiments.machine import here_and_now
 from rnnlab.experiments.recipe import (canonical, fingerprints_agree, init_fingerprint, run_key,
                                        variable_values)
 
+
+__all__ = ["Store"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
 STORE_ENV = "RNNLAB_STORE"
 RESULTS_ENV = "RNNLAB_RESULTS"
 LOG_ENV = "RNNLAB_STORE_LOG"

@@ -20,6 +20,10 @@ from rnnlab.experiments.recipe import Unkeyable, recipe
 from rnnlab.experiments.records import Record
 
 
+__all__ = ["TrainRecord", "FitRecord", "train", "fit", "predict", "fit_evaluate", "gradient_norm"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
+
 @dataclass
 class TrainRecord(Record):
     """What :func:`train` keeps of a fit.

@@ -22,6 +22,11 @@ from rnnlab.experiments.comparison import CompareConfig, CompareRun, compare
 from rnnlab.experiments.records import Record
 
 
+__all__ = ["Setting", "TUNING_GRID", "Tuning", "tune", "tuned_runs", "model_params",
+    "matched_units", "epoch_seconds", "epoch_timings", "cheaper_per_epoch"]
+"""What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """One point of a tuning grid: an optimizer and its learning rate (and SGD's momentum)."""

@@ -1,4 +1,5 @@
-"""The real data sets of chapter 5, taken from PyPI packages, and the forecasting windows."""
+"""Chapter 5's sequences (rnnlab/data/series.py): the real data sets, taken from PyPI packages,
+and the forecasting windows."""
 import numpy as np
 import pytest
 
@@ -28,49 +29,6 @@ def test_japanese_vowels_have_nine_speakers_and_variable_lengths():
     lengths = [len(x) for x in x_train + x_test]
     assert min(lengths) == 7 and max(lengths) == 29
     assert all(x.shape[1] == 12 and x.dtype == np.float32 for x in x_train)
-
-
-def test_a_valid_cache_is_used_without_any_network(monkeypatch, tmp_path):
-    real = data.package_file("sunspots.txt.gz")
-    monkeypatch.setenv("RNNLAB_DATA_DIR", str(tmp_path))
-    (tmp_path / "sunspots.txt.gz").write_bytes(real)
-
-    def offline(spec):
-        raise ConnectionError("no network in this test")
-
-    monkeypatch.setattr(data.fetch, "_read_installed", offline)
-    monkeypatch.setattr(data.fetch, "_read_wheel", offline)
-    assert data.package_file("sunspots.txt.gz") == real
-
-
-def test_a_corrupted_cache_is_refused_and_every_attempt_is_reported(monkeypatch, tmp_path):
-    monkeypatch.setenv("RNNLAB_DATA_DIR", str(tmp_path))
-    (tmp_path / "GunPoint_TRAIN.ts").write_bytes(b"not the file")
-
-    def offline(spec):
-        raise ConnectionError("no network in this test")
-
-    monkeypatch.setattr(data.fetch, "_read_installed", offline)
-    monkeypatch.setattr(data.fetch, "_read_wheel", offline)
-    with pytest.raises(data.DataUnavailable) as error:
-        data.package_file("GunPoint_TRAIN.ts")
-    message = str(error.value)
-    assert "is not the recorded" in message and message.count("no network in this test") == 2
-    assert "aeon==1.6.0" in message
-
-
-def test_a_fetched_file_is_cached_for_the_next_call(monkeypatch, tmp_path):
-    real = data.package_file("sunspots.txt.gz")
-    monkeypatch.setenv("RNNLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(data.fetch, "_read_installed", lambda spec: (_ for _ in ()).throw(FileNotFoundError()))
-    monkeypatch.setattr(data.fetch, "_read_wheel", lambda spec: real)
-    data.package_file("sunspots.txt.gz")
-    assert (tmp_path / "sunspots.txt.gz").read_bytes() == real
-
-
-def test_unknown_file_names_are_listed():
-    with pytest.raises(KeyError, match="sunspots.txt.gz"):
-        data.package_file("airline.csv")
 
 
 def test_windows_pair_each_window_with_the_next_value_like_keras():
@@ -115,21 +73,3 @@ def test_forecasting_splits_reject_bad_fractions(fractions, message):
 def test_forecasting_splits_need_a_training_period_longer_than_a_window():
     with pytest.raises(ValueError, match="longer than one window"):
         data.forecasting_splits(np.arange(100.0), 80)
-
-
-def test_mnist_pixel_sequences_average_blocks_of_the_padded_image():
-    (x_train, y_train), (x_test, _) = data.mnist_pixel_sequences(side=10)
-    assert x_train.shape == (60000, 100, 1) and x_test.shape == (10000, 100, 1)
-    assert x_train.dtype == np.float32 and 0 <= x_train.min() and x_train.max() <= 1
-    (raw, labels), _ = data.load_mnist(verbose=False)
-    padded = np.pad(raw[0].astype(float), 1)
-    expected = np.array([[padded[3 * r:3 * r + 3, 3 * c:3 * c + 3].mean() for c in range(10)]
-                         for r in range(10)]) / 255
-    assert np.allclose(x_train[0, :, 0], expected.ravel(), atol=1e-6)
-    assert np.array_equal(y_train, labels)
-
-
-@pytest.mark.parametrize("side", [0, 29, 2.5, True])
-def test_mnist_pixel_sequences_reject_bad_sides(side):
-    with pytest.raises(ValueError, match="side must be an integer from 1 to 28"):
-        data.mnist_pixel_sequences(side=side)

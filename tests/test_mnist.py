@@ -1,3 +1,5 @@
+"""MNIST (rnnlab/data/mnist.py): the arrays, their checks against the published digest, the
+sources tried in turn, and the pixel sequences of chapter 5."""
 import gzip
 import pickle
 
@@ -103,20 +105,19 @@ def test_pickle_with_wrong_checksum_is_never_unpickled(tmp_path):
     assert not marker.exists()
 
 
-def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("RNNLAB_DATA_DIR", str(tmp_path))
-    assert data.data_dir() == tmp_path
-    monkeypatch.delenv("RNNLAB_DATA_DIR")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert data.data_dir() == tmp_path / "xdg" / "rnnlab"
+def test_mnist_pixel_sequences_average_blocks_of_the_padded_image():
+    (x_train, y_train), (x_test, _) = data.mnist_pixel_sequences(side=10)
+    assert x_train.shape == (60000, 100, 1) and x_test.shape == (10000, 100, 1)
+    assert x_train.dtype == np.float32 and 0 <= x_train.min() and x_train.max() <= 1
+    (raw, labels), _ = data.load_mnist(verbose=False)
+    padded = np.pad(raw[0].astype(float), 1)
+    expected = np.array([[padded[3 * r:3 * r + 3, 3 * c:3 * c + 3].mean() for c in range(10)]
+                         for r in range(10)]) / 255
+    assert np.allclose(x_train[0, :, 0], expected.ravel(), atol=1e-6)
+    assert np.array_equal(y_train, labels)
 
 
-def test_atomic_write_gives_files_the_umask_mode_not_private(tmp_path):
-    import os
-
-    old = os.umask(0o022)
-    try:
-        data.atomic_write(tmp_path / "f.json", b"{}")
-    finally:
-        os.umask(old)
-    assert (tmp_path / "f.json").stat().st_mode & 0o777 == 0o644
+@pytest.mark.parametrize("side", [0, 29, 2.5, True])
+def test_mnist_pixel_sequences_reject_bad_sides(side):
+    with pytest.raises(ValueError, match="side must be an integer from 1 to 28"):
+        data.mnist_pixel_sequences(side=side)

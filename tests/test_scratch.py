@@ -1,0 +1,47 @@
+"""Training written out in NumPy beside Keras (rnnlab/experiments/scratch.py): the character
+model's epoch, its gradient and its loss next to Keras'."""
+import numpy as np
+
+from rnnlab.data import text as textdata
+
+
+def test_numpy_character_model_trains_like_keras():
+    from rnnlab.experiments import char_scratch_vs_keras
+
+    data = textdata.load_text()
+    run = char_scratch_vs_keras(data.train[:1500], len(data.vocabulary), units=8, window=16,
+                                epochs=2)
+    assert np.max(np.abs(np.array(run.numpy_loss) - run.keras_loss)) < 1e-4
+    assert run.numpy_loss[1] < run.numpy_loss[0]
+    assert "lm" not in run.to_json()
+
+
+def test_char_numpy_epoch_gradient_matches_finite_differences():
+    """One SGD step with lr ε along -g changes the loss by about -ε |g|²: check the gradient the
+    epoch applies against central differences of the loss."""
+    from rnnlab.experiments.scratch import char_numpy_epoch
+
+    rng = np.random.default_rng(10)
+    V, n = 5, 3
+    params = {"W": rng.normal(size=(V, n)), "U": rng.normal(size=(n, n)) * 0.5,
+              "b": rng.normal(size=(n,)), "W_y": rng.normal(size=(n, V)), "b_y": rng.normal(size=(V,))}
+    zero = {k: np.zeros_like(v) for k, v in params.items()}
+    ids = rng.integers(0, V, size=(2, 7))
+    x, y = ids[:, :6], ids[:, 1:]
+
+    def loss(p):
+        return char_numpy_epoch("simple_rnn", p, zero, x, y, batch_size=2, learning_rate=0.0,
+                                momentum=0.0, clip=1e9)[2]
+
+    stepped, _, _ = char_numpy_epoch("simple_rnn", params, zero, x, y, batch_size=2,
+                                     learning_rate=1.0, momentum=0.0, clip=1e9)
+    for name in params:
+        grad = params[name] - stepped[name]          # lr 1: the step is -gradient
+        numeric = np.zeros_like(params[name])
+        for index in np.ndindex(params[name].shape):
+            up = {k: v.copy() for k, v in params.items()}
+            down = {k: v.copy() for k, v in params.items()}
+            up[name][index] += 1e-6
+            down[name][index] -= 1e-6
+            numeric[index] = (loss(up) - loss(down)) / 2e-6
+        assert np.allclose(grad, numeric, atol=1e-7), name
