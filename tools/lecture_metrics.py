@@ -55,7 +55,9 @@ def source_counts(notebook: Path) -> dict[str, int]:
             "visible fit": sum(bool(FIT.search(line)) for line in shown)}
 
 
-SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z(\"“‘$`])")
+SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9(\"“‘$`])")
+CITATION = re.compile(r"\[\s[^\[\]]*?\d{4}[a-z]?\s\]")
+"""A citation as the site renders it, ``[ LeCun et al. , 1998 ]``: one reference, not words."""
 
 
 def page_prose(html: Path) -> tuple[list[str], list[str]]:
@@ -65,15 +67,20 @@ def page_prose(html: Path) -> tuple[list[str], list[str]]:
 
     soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
     article = soup.find("article") or soup
-    for junk in article.select("div.cell_output, div.highlight, pre, script, style, "
-                               "span.math, div.math, .MathJax, mjx-container, table"):
+    for junk in article.select("div.cell_output, div.highlight, pre, script, style, table"):
         junk.decompose()
+    for math in article.select("span.math, div.math, mjx-container"):   # a formula: one word
+        math.replace_with("MATH")
+    for label in article.select("span.caption-number, a.headerlink"):   # "Fig. 3.2", "#"
+        label.decompose()
+    for code in article.select("code"):         # inline code reads as one word, as in the source
+        code.string = f"`{code.get_text()}`"
     captions = [" ".join(c.get_text(" ").split()) for c in article.select("figcaption")]
     for caption in article.select("figcaption"):
         caption.decompose()
     sentences = []
     for block in article.select("p"):
-        text = " ".join(block.get_text(" ").split())
+        text = CITATION.sub("[cite]", " ".join(block.get_text(" ").split()))
         sentences += [s for s in SPLIT.split(text) if s]
     return sentences, captions
 
