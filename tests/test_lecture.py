@@ -69,6 +69,8 @@ def test_every_chapter_that_trains_shows_keras_and_ends_with_where_its_numbers_c
     last = cells(path)[-2:]
     assert "page_runs" in code(last[0]) and "{doc}`numbers`" in code(last[1]), (
         f"{path.name}: end with the line on where the page's numbers come from")
+    assert "Training runs on this page: {glue:text}`page_runs`, recorded {glue:text}`page_dates`" \
+        in code(last[1]), f"{path.name}: the closing line in the book's one wording"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
