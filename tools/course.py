@@ -451,9 +451,13 @@ def main(argv: list[str]) -> None:
         os.environ.update(ONE_THREAD)
         fast = {"RNNLAB_FAST": "1"}
 
+        # the command line's and the learner copy's tests (about a minute) run in the other
+        # group, after the JAX tests and grading, so that the two groups take about as long
+        later = ["tests/test_main.py", "tests/test_student.py"]
+
         def unit_tests() -> None:
             stage("unit tests", str(PY), "-m", "pytest", "-q", "tests", "--ignore=tests/browser",
-                  env=fast)
+                  *(f"--ignore={path}" for path in later), env=fast)
 
         def other_backend_and_grading() -> None:
             stage("unit tests of the training harness on JAX", str(PY), "-m", "pytest", "-q",
@@ -461,6 +465,8 @@ def main(argv: list[str]) -> None:
             grade(["01"])
             stage("results store: every record sound", str(PY), "-m", "rnnlab", "store", "check")
             verify([])
+            stage("unit tests of the command line and the learner copy", str(PY), "-m", "pytest",
+                  "-q", *later, env=fast)
 
         together(unit_tests, other_backend_and_grading)
 
