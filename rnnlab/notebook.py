@@ -65,6 +65,31 @@ def glue_problem(value: Any) -> str | None:
     return f"cannot glue a {type(value).__name__}: glue a number, a short label or a figure"
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific(value: float, digits: int = 1) -> str:
+    """A number as a person writes it in scientific notation, ``"3.3 × 10⁻¹⁰"``: a short label
+    to glue where the prose needs a very small or very large number (``{glue:text}`name```: the
+    text role drops the quotes that ``{glue:}`` would show), instead
+    of ``3.3e-10``.
+
+    Args:
+        value: a finite number.
+        digits: digits after the decimal point of the mantissa.
+
+    Returns:
+        The text; a number whose exponent is 0 is written plainly (``"2.2"``).
+    """
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"scientific needs a finite number, got {value}")
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    if int(exponent) == 0:
+        return mantissa
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """A Markdown table: one header row, a separator, one line per row (cells as given).
 

@@ -24,9 +24,11 @@ and the words that recommend it: each must pass its checker, so that a hint and 
 disagree (issue 28). A chapter adds its own with ``HINTED.update({...})`` beside its EXERCISES."""
 
 
-def _counter(write_f=0.0, b_i=-5.0, b_f=5.0, b_o=-5.0, value_c=3.0):
-    """Chapter 3's counting LSTM unit (exercise lstm-counter), with one setting changed."""
-    W = np.array([[0.0, 0.0, value_c, 0.0], [10.0, write_f, 0.0, 0.0], [0.0, 0.0, 0.0, 10.0]])
+def _counter(write_f=0.0, reset_f=-10.0, b_i=-5.0, b_f=5.0, b_o=-5.0, value_c=3.0):
+    """Chapter 3's counting LSTM unit with a reset (exercise lstm-reset-counter), with one setting
+    changed. Rows of W: value, write, reset, read."""
+    W = np.array([[0.0, 0.0, value_c, 0.0], [10.0, write_f, 0.0, 0.0],
+                  [0.0, reset_f, 0.0, 0.0], [0.0, 0.0, 0.0, 10.0]])
     return W, np.zeros((1, 4)), np.array([b_i, b_f, 0.0, b_o])
 
 
@@ -40,6 +42,23 @@ def _flip_z(W, U, b, rows=(0, 1), block=0):
     for row in rows:
         b[row, columns] *= -1
     return W, U, b
+
+
+def _lag_norms(**mistake):
+    """Chapter 2's lag-norms answer (a loop over the steps, last first), or with one mistake."""
+    from rnnlab.exercises.ch02_gradients import lag_norms_reference
+
+    if mistake:
+        return lambda U, h: lag_norms_reference(U, h, **mistake)
+
+    def lag_norms(U, h):
+        product, norms = np.eye(len(U)), [1.0]
+        for h_t in h[::-1]:                           # h_T first: P <- J_t P
+            product = (U * (1 - h_t ** 2)) @ product
+            norms.append(np.linalg.norm(product, 2))
+        return np.array(norms)
+
+    return lag_norms
 
 
 def _elman_layer(x, W, U, b, mistake=None):
@@ -126,13 +145,15 @@ EXERCISES = {
          "no U": (lambda dh, h, U: dh * (1 - h ** 2), "recurrent weights"),
          "sigmoid'": (lambda dh, h, U: (dh * h * (1 - h)) @ U.T, "sigmoid's derivative"),
          "1 - h": (lambda dh, h, U: (dh * (1 - h)) @ U.T, "not 1 - h_t")}),
-    "log-norm-slope": (
-        np.log,
-        {"log10": (np.log10, "log base 10"),
-         "rho - 1": (lambda r: r - 1, "first-order approximation"),
-         "rho": (lambda r: r, "factor per step"),
-         "sign": (lambda r: -np.log(r), "sign is flipped"),
-         "inf": (lambda r: np.inf, "finite number")}),
+    "lag-norms": (
+        _lag_norms(),
+        {"reversed product": (_lag_norms(order="reversed"), "wrong order"),
+         "slope at h_(t-1)": (_lag_norms(slope_at="h_prev"), "one step early"),
+         "no tanh'": (_lag_norms(slope="none"), "tanh derivative is missing"),
+         "1 - h": (_lag_norms(slope="1 - h"), "not 1 − h_t"),
+         "Frobenius": (_lag_norms(norm="fro"), "Frobenius norm"),
+         "lag 0 left out": (lambda U, h: _lag_norms()(U, h)[1:], "return T + 1"),
+         "None": (lambda U, h: None, "Did you forget")}),
     "clip-global-norm": (
         right_clip,
         {"per array": (lambda gs, m: [g * min(1, m / np.linalg.norm(g)) for g in gs], "global norm"),
@@ -160,16 +181,22 @@ EXERCISES = {
          "output gate": (lambda k, r, b: (k[:, 9:], r[:, 9:], b[9:]), "output gate's block"),
          "rows": (lambda k, r, b: (k[:, 3:6].T, r[:, 3:6], b[3:6]), "expected (2, 3)"),
          "two only": (lambda k, r, b: (k[:, 3:6], r[:, 3:6]), "tuple of 3 arrays")}),
-    "lstm-counter": (
+    "lstm-reset-counter": (
         lambda: _counter(),
         {"latch": (lambda: _counter(write_f=-10.0), "erases what the cell held"),
+         "no reset": (lambda: _counter(reset_f=0.0), "keeps what it held"),
+         "weak reset": (lambda: _counter(reset_f=-3.0), "push f_t close to 0"),
          "noise gets in": (lambda: _counter(b_i=0.0), "noise leaks into the cell"),
          "output always open": (lambda: _counter(b_o=5.0), "stay near 0 until it is asked"),
          "small candidate": (lambda: _counter(value_c=1.0), "adds only"),
          "leaky memory": (lambda: _counter(b_f=2.0), "loses"),
          "blocks as i f o c": (lambda: tuple(a[..., [0, 1, 3, 2]] for a in _counter()),
                                "wrong order"),
-         "W transposed": (lambda: (_counter()[0].T, *_counter()[1:]), "transposed")}),
+         "rows as value reset write read": (lambda: (_counter()[0][[0, 2, 1, 3]], *_counter()[1:]),
+                                            "rows of W are in the wrong order"),
+         "W transposed": (lambda: (_counter()[0].T, *_counter()[1:]), "transposed"),
+         "the opening's three features": (
+             lambda: (_counter()[0][[0, 1, 3]], *_counter()[1:]), "expected (4, 4)")}),
     "gru-break-step": (
         lambda h, r: np.tanh(r * h),
         {"z alone resets": (lambda h, r: 0 * h, "only r_t = 0"),
@@ -422,10 +449,14 @@ EXERCISES.update({
 })
 
 HINTED.update({
-    "lstm-counter": {
-        "the opening's unit with the write flag's weight on f removed": _counter,
+    "lstm-reset-counter": {
+        "the opening's unit without the write flag's weight on f, and a reset row -10 on f":
+            _counter,
         "a value weight of 3 (tanh(3) ≈ 0.995)": lambda: _counter(value_c=3.0),
         "larger flags and biases": lambda: tuple(2 * a for a in _counter())},
+    "lag-norms": {
+        "start from the identity and put each earlier step's Jacobian on the left, P ← J_t P":
+            _lag_norms()},
     "forget-bias-memory": {
         "2: chapter 2's norm at bias 1 is far above sigma(1)^50, so the other paths add":
             lambda: 2},

@@ -191,15 +191,21 @@ def test_the_vanishing_lag_experiment_accepts_a_near_guess_and_explains_a_far_on
 
 
 def test_the_vanishing_lag_hint_is_accepted_by_its_checker(capsys):
-    """Chapter 2's worked answer: lag = ln(10⁻³) / slope, with the slope the chapter fits over
-    the first 30 lags for ρ = 0.9 (T = 100, inputs of size 1)."""
+    """Chapter 2's worked answer: lag = ln(10⁻³) / slope, rounded up to a whole step, with the
+    slope the chapter fits over the first 30 lags for ρ = 0.9 (T = 100, inputs of size 1)."""
     from rnnlab.gradients import jacobian_norms, log_slope, orthogonal_rnn
 
     slope = log_slope(jacobian_norms(*orthogonal_rnn(0.9, timesteps=100)), 30)
-    predicted = np.log(1e-3) / slope
-    assert 19 < predicted < 22
+    predicted = int(np.ceil(np.log(1e-3) / slope))
+    assert predicted == 21
     check("vanishing-lag", lambda: predicted)
-    assert capsys.readouterr().out.startswith("Correct! [vanishing-lag]")
+    out = capsys.readouterr().out
+    assert out.startswith("Correct! [vanishing-lag]") and "intercept" in out
+
+
+def test_the_vanishing_lag_asks_for_a_whole_number_of_steps():
+    with pytest.raises(WrongAnswer, match="whole number of steps, got 20.4"):
+        check("vanishing-lag", lambda: 20.4)
 
 
 def test_the_forget_bias_experiment_measures_chapter_2s_lstm(capsys):

@@ -53,3 +53,17 @@ def test_a_table_is_displayed_wherever_it_stands_in_its_cell(monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj.data))
     assert table(["a"], [[1]]) is None and shown == ["| a |\n|---|\n| 1 |"]
+
+
+def test_scientific_writes_powers_of_ten_as_a_person_does():
+    import pytest
+
+    from rnnlab.notebook import glue_problem, scientific
+
+    assert scientific(3.252e-10) == "3.3 × 10⁻¹⁰"
+    assert scientific(23089.9, 1) == "2.3 × 10⁴"
+    assert scientific(0.00302, 2) == "3.02 × 10⁻³"
+    assert scientific(2.19) == "2.2"
+    assert glue_problem(scientific(1.2e-10)) is None          # a label glue accepts
+    with pytest.raises(ValueError, match="finite"):
+        scientific(float("nan"))

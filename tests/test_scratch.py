@@ -1,5 +1,5 @@
-"""Training written out in NumPy beside Keras (rnnlab/experiments/scratch.py): the character
-model's epoch, its gradient and its loss next to Keras'."""
+"""Training written out in NumPy beside Keras (rnnlab/experiments/scratch.py): the forecaster's
+and the character model's epochs, their gradients and their losses next to Keras'."""
 import numpy as np
 
 from rnnlab.data import text as textdata
@@ -45,3 +45,22 @@ def test_char_numpy_epoch_gradient_matches_finite_differences():
             down[name][index] -= 1e-6
             numeric[index] = (loss(up) - loss(down)) / 2e-6
         assert np.allclose(grad, numeric, atol=1e-7), name
+
+
+def test_the_forecaster_trains_like_keras_and_runs_the_epoch_it_is_given():
+    """Chapter 2 passes the loop it shows (``epoch=``): that loop is the one that runs."""
+    from rnnlab.experiments.scratch import numpy_epoch, scratch_vs_keras
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(64, 6, 1))
+    y = x[:, -1, 0] + 0.1 * rng.normal(size=64)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["batch_size"])
+        return numpy_epoch(*args, **kwargs)
+
+    run = scratch_vs_keras(x, y, units=4, epochs=2, epoch=counted)
+    assert calls == [32, 32]
+    assert np.max(np.abs(np.array(run.numpy_loss) - run.keras_loss) / run.keras_loss) < 1e-4
+    assert run.numpy_loss[1] < run.numpy_loss[0]

@@ -33,21 +33,75 @@ def check_bptt_step(bptt_step: Any) -> str:
     return "one BPTT step: scale by tanh' = 1 - h_t², then multiply by Uᵀ."
 
 
-@checker("log-norm-slope")
-def check_log_norm_slope(slope: Any) -> str:
-    """``slope(rho)``: the change of ln‖∂h_T/∂h_{T−k}‖ per step of lag k for the linear
-    recurrence h_t = h_{t−1} U with U = ρQ, Q orthogonal. The answer is ln ρ."""
-    rhos = [0.5, 0.9, 1.0, 1.1, 2.0, 3.0]
-    result = evaluate(slope, [(r,) for r in rhos], "slope")
-    rho = np.array(rhos)
-    diagnose(result, np.log(rho), {
-        "that is log base 10; the question asks for the natural logarithm ln.": np.log10(rho),
-        "ρ − 1 is only the first-order approximation of ln ρ near ρ = 1.": rho - 1,
-        "ρ is the factor per step; the slope of the logarithm is ln ρ.": rho,
-        "the sign is flipped: norms grow (positive slope) when ρ > 1.": -np.log(rho),
-        "ρ is already the spectral norm of U, so no square: ln ρ.": 2 * np.log(rho),
-    })
-    return "‖∂h_T/∂h_{T−k}‖ = ρ^k exactly here, so its logarithm falls or rises by ln ρ per step."
+def lag_norms_reference(U: np.ndarray, h: np.ndarray, *, order: str = "steps",
+                        slope_at: str = "h_t", slope: str = "1 - h^2", norm: int | str = 2
+                        ) -> np.ndarray:
+    """‖∂h_T/∂h_{T−k}‖ for k = 0 .. T from the states h_1 .. h_T (rows of ``h``), by multiplying
+    the Jacobians J_t = U diag(1 − h_t²) in the order of the steps: the answer to exercise
+    lag-norms, or (with one argument changed) one of its usual mistakes.
+
+    Args:
+        U: the recurrent matrix (n, n).
+        h: the states h_1 .. h_T of one sequence, shape (T, n).
+        order: ``"steps"`` (J_{T−k+1} ⋯ J_T, right) or ``"reversed"`` (J_T ⋯ J_{T−k+1}).
+        slope_at: ``"h_t"`` (right) or ``"h_prev"`` (the slope of tanh at h_{t−1}, h_0 = 0).
+        slope: ``"1 - h^2"`` (right), ``"1 - h"`` or ``"none"`` (no tanh derivative).
+        norm: 2 (the spectral norm, right) or ``"fro"``.
+
+    Returns:
+        The T + 1 norms, entry k for the lag k (entry 0 is 1).
+    """
+    n = U.shape[0]
+    states = np.vstack([np.zeros((1, n)), h])            # h_0 = 0, h_1, ..., h_T
+    product, norms = np.eye(n), [1.0]
+    for t in range(len(h), 0, -1):                        # t = T, T - 1, ..., 1
+        at = states[t] if slope_at == "h_t" else states[t - 1]
+        s = {"1 - h^2": 1 - at**2, "1 - h": 1 - at, "none": np.ones(n)}[slope]
+        J = U * s                                         # U diag(s)
+        product = J @ product if order == "steps" else product @ J
+        norms.append(float(np.linalg.norm(product, norm)))
+    return np.asarray(norms)
+
+
+@checker("lag-norms")
+def check_lag_norms(lag_norms: Any) -> str:
+    """``lag_norms(U, h)``: from the states h_1 .. h_T of one sequence (rows of ``h``) and the
+    recurrent matrix U of an Elman layer, the spectral norms ‖∂h_T/∂h_{T−k}‖₂ for k = 0 .. T,
+    the product of the Jacobians J_t = U diag(1 − h_t²) in the order of the steps; compared with
+    :func:`rnnlab.gradients.jacobian_norms` (BPTT)."""
+    from rnnlab.cells import RNN
+    from rnnlab.gradients import jacobian_norms
+
+    rng = np.random.default_rng(1994)     # Bengio, Simard and Frasconi
+    for units, steps, scale in ((4, 6, 1.2), (6, 9, 0.8)):
+        W = rng.normal(size=(2, units))
+        U = scale * rng.normal(size=(units, units)) / np.sqrt(units)
+        b = rng.normal(scale=0.3, size=units)
+        x = rng.normal(size=(1, steps, 2))
+        rnn = RNN("simple_rnn", W, U, b)
+        h = rnn.forward(x)["h"][0]
+        result = call_answer(lag_norms, U.copy(), h.copy())
+        if result is not None and np.ndim(result) == 1 and len(result) == steps:
+            raise WrongAnswer(f"got {steps} norms for T = {steps} steps; return T + 1 of them, "
+                              "for the lags k = 0 .. T (the norm at lag 0 is that of the "
+                              "identity, 1).")
+        result = as_array(result, (steps + 1,), "lag_norms")
+        expected = jacobian_norms(rnn, x)
+        mistakes = {
+            "the product is in the wrong order: ∂h_T/∂h_{T-k} = J_{T-k+1} ⋯ J_T, in the order "
+            "of the steps; put each earlier step's Jacobian on the left (P ← J_t P).":
+                lag_norms_reference(U, h, order="reversed"),
+            "the slope of tanh is taken one step early: J_t = U diag(1 − h_t²) uses the state "
+            "the step produced, h_t, not h_{t-1}.": lag_norms_reference(U, h, slope_at="h_prev"),
+            "the tanh derivative is missing: J_t = U diag(1 − h_t²), not U alone (that is the "
+            "linear regime, ρ^k for U = ρQ).": lag_norms_reference(U, h, slope="none"),
+            "tanh'(a) = 1 − h_t², not 1 − h_t.": lag_norms_reference(U, h, slope="1 - h"),
+            "that is the Frobenius norm; the chapter measures the spectral norm, "
+            "np.linalg.norm(P, 2).": lag_norms_reference(U, h, norm="fro"),
+        }
+        diagnose(result, expected, mistakes, atol=1e-8)
+    return ("J_t = U diag(1 − h_t²), multiplied in the order of the steps: the norms BPTT "
+            "measures, lag by lag.")
 
 
 @checker("clip-global-norm")
@@ -171,6 +225,9 @@ def check_vanishing_lag(predicted: Any) -> str:
 
     guess = as_number(call_answer(predicted) if callable(predicted) else predicted,
                       "your predicted lag")
+    if guess != int(guess):
+        raise WrongAnswer(f"a lag is a whole number of steps, got {guess:g}: the first lag at "
+                          "which the norm is below 10⁻³ (round your estimate up).")
     rnn, x = orthogonal_rnn(0.9, timesteps=60)
     norms = jacobian_norms(rnn, x)
     below = np.flatnonzero(norms < 1e-3)
@@ -183,6 +240,9 @@ def check_vanishing_lag(predicted: Any) -> str:
                 "1 wherever the state is not 0, make the decay faster than that."
                 if guess > measured else " The norm decays no faster than the tanh derivatives "
                 "and ρ = 0.9 together allow: look at the slope chapter 2 measured for ρ = 0.9.")
-        raise WrongAnswer(f"you predicted {guess:.3g} steps; the experiment measures {measured}.{hint}")
-    return (f"measured: the norm first falls below 10⁻³ at lag {measured} (you said {guess:.3g}); "
-            f"ρ^k alone would take {linear:.0f} steps, tanh makes it faster.")
+        raise WrongAnswer(f"you predicted {guess:.0f} steps; the experiment measures {measured}.{hint}")
+    later = (" The first lags fall more slowly than the fitted slope says (the fitted line has "
+             "an intercept above 1), so the norm gets there a little later than the slope alone "
+             "predicts." if guess < measured else "")
+    return (f"measured: the norm first falls below 10⁻³ at lag {measured} (you said "
+            f"{guess:.0f}); ρ^k alone would take {linear:.0f} steps, tanh makes it faster.{later}")

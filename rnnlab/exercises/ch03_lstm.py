@@ -13,53 +13,67 @@ from rnnlab.exercises.steps import Case, blocks, check_against_keras, check_each
 
 
 COUNTER_BLOCKS = ("i", "f", "c̃", "o")
+COUNTER_FEATURES = ("value", "write", "reset", "read")
 
 
-def counter_sequences(seed: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The test sequences of exercise lstm-counter: steps of (value, write, read).
+def counter_sequences(seed: int = 2000) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The test sequences of exercise lstm-reset-counter: steps of (value, write, reset, read).
 
-    Each of 12 sequences has 14 steps: up to three writes of ±1, reads at some other steps, and
-    noise (standard deviation 0.5) on the value channel wherever there is no write.
+    Each of 12 sequences has 16 steps: writes of ±1, resets, reads at some other steps, and
+    noise (standard deviation 0.5) on the value channel wherever there is no write. A step
+    carries at most one flag.
 
     Returns:
-        ``x`` (12, 14, 3), the running sum of the written values (12, 14), and boolean masks
-        (12, 14) of the write and the read steps.
+        ``x`` (12, 16, 4), the count, i.e. the sum of the values written since the last reset
+        (12, 16), and boolean masks (12, 16) of the write, reset and read steps by name.
     """
     rng = np.random.default_rng(seed)
-    batch, steps = 12, 14
-    x = np.zeros((batch, steps, 3))
+    batch, steps = 12, 16
+    x = np.zeros((batch, steps, 4))
     x[:, :, 0] = rng.normal(0.0, 0.5, size=(batch, steps))
     for row in range(batch):
         order = rng.permutation(steps)
-        writes, reads = order[:1 + row % 3], order[3:6]
+        writes, resets, reads = order[:3 + row % 3], order[6:8], order[8:11]
         x[row, writes, 0] = rng.choice([-1.0, 1.0], size=len(writes))
         x[row, writes, 1] = 1.0
+        x[row, resets, 0] = 0.0
+        x[row, resets, 2] = 1.0
         x[row, reads, 0] = 0.0
-        x[row, reads, 2] = 1.0
-    written = np.where(x[:, :, 1] == 1.0, x[:, :, 0], 0.0)
-    return x, np.cumsum(written, axis=1), x[:, :, 1] == 1.0, x[:, :, 2] == 1.0
+        x[row, reads, 3] = 1.0
+    count = np.zeros((batch, steps))
+    for t in range(steps):
+        before = count[:, t - 1] if t else 0.0
+        kept = np.where(x[:, t, 2] == 1.0, 0.0, before)
+        count[:, t] = kept + np.where(x[:, t, 1] == 1.0, x[:, t, 0], 0.0)
+    flags = {name: x[:, :, k] == 1.0 for k, name in enumerate(COUNTER_FEATURES) if k}
+    return x, count, flags
 
 
 def counter_problem(W: np.ndarray, U: np.ndarray, b: np.ndarray) -> str | None:
-    """What keeps one LSTM unit with weights ``(W, U, b)`` from counting, in words (None: it
-    counts). Gate by gate first, so that the message names the gate at fault, then the
-    behaviour itself: c_t against the running sum of the written values, h_t against 0 between
-    reads and against tanh of the sum at the reads."""
+    """What keeps one LSTM unit with weights ``(W, U, b)`` from being a counter with a reset, in
+    words (None: it counts and resets). Gate by gate first, so that the message names the gate
+    at fault, then the behaviour itself: c_t against the count (the values written since the
+    last reset), h_t against 0 between reads and against tanh of the count at the reads."""
     from rnnlab.cells import RNN
 
-    x, total, write, read = counter_sequences()
+    x, count, flag = counter_sequences()
+    write, reset, read = flag["write"], flag["reset"], flag["read"]
     run = RNN("lstm", W, U, b).forward(x)
     g = {name: value[:, :, 0] for name, value in run["gates"].items()}
     c, h = run["c"][:, :, 0], run["h"][:, :, 0]
-    rest = ~write & ~read
+    rest = ~write & ~read & ~reset
     signed = g["c_tilde"][write] * x[:, :, 0][write]     # candidate times the written ±1
     if g["i"][write].min() < 0.9:
         return (f"at a write the input gate is only {g['i'][write].min():.2f}: the write flag must "
                 "push i_t close to 1 (a large weight from the write flag into the i block).")
-    if g["f"][~write].min() < 0.98:
-        return (f"without a write the forget gate is {g['f'][~write].min():.3f}, so the cell loses "
-                f"{100 * (1 - g['f'][~write].min()):.1f}% of its content at every step: keep f_t "
-                "near 1 (a positive bias on the f block).")
+    if g["f"][reset].max() > 0.05:
+        return (f"at a reset the forget gate is still {g['f'][reset].max():.2f}, so the cell keeps "
+                "what it held: the reset flag must push f_t close to 0 (a large negative weight "
+                "from the reset flag into the f block).")
+    if g["f"][rest | read].min() < 0.98:
+        return (f"without a reset the forget gate is {g['f'][rest | read].min():.3f}, so the cell "
+                f"loses {100 * (1 - g['f'][rest | read].min()):.1f}% of its content at every step: "
+                "keep f_t near 1 (a positive bias on the f block).")
     if g["f"][write].min() < 0.9:
         return (f"at a write the forget gate is {g['f'][write].min():.2f}, so each write erases what "
                 "the cell held: that is the latch of the opening. To count, leave f_t near 1 when "
@@ -71,8 +85,8 @@ def counter_problem(W: np.ndarray, U: np.ndarray, b: np.ndarray) -> str | None:
         return (f"a write of ±1 adds only {signed.min():.2f} to the cell: the candidate "
                 "tanh(w · value) should be close to ±1, so give the value a larger weight on the "
                 "candidate block (tanh(3) ≈ 0.995).")
-    if g["i"][rest].max() > 0.05:
-        return (f"without a write the input gate is up to {g['i'][rest].max():.2f}, so the noise "
+    if g["i"][~write].max() > 0.05:
+        return (f"without a write the input gate is up to {g['i'][~write].max():.2f}, so the noise "
                 "leaks into the cell: keep i_t near 0 there (a negative bias on the i block).")
     if g["o"][~read].max() > 0.05:
         return (f"the output gate is up to {g['o'][~read].max():.2f} at steps without the read "
@@ -80,33 +94,43 @@ def counter_problem(W: np.ndarray, U: np.ndarray, b: np.ndarray) -> str | None:
     if g["o"][read].min() < 0.9:
         return (f"at a read the output gate is only {g['o'][read].min():.2f}: the read flag must "
                 "push o_t close to 1.")
-    off = np.abs(c - total) - (0.15 + 0.1 * np.abs(total))
+    off = np.abs(c - count) - (0.15 + 0.1 * np.abs(count))
     if off.max() > 0:
         row, t = np.unravel_index(int(np.argmax(off)), off.shape)
         return (f"at step {t + 1} of a test sequence the cell holds {c[row, t]:.2f}, but the "
-                f"written values add up to {total[row, t]:g}.")
-    if np.abs(h[~read]).max() > 0.1 or np.abs(h[read] - np.tanh(total[read])).max() > 0.15:
+                f"values written since the last reset add up to {count[row, t]:g}.")
+    if np.abs(h[~read]).max() > 0.1 or np.abs(h[read] - np.tanh(count[read])).max() > 0.15:
         return ("h_t is not tanh of the count at the reads and near 0 elsewhere: "
                 "h_t = o_t ⊙ tanh(c_t).")
     return None
 
 
-@checker("lstm-counter")
-def check_lstm_counter(counter_weights: Any) -> str:
-    """``counter_weights()`` returns ``(W, U, b)`` of one LSTM unit reading (value, write, read)
-    that adds each written value to its cell, ignores the noise between writes and shows tanh of
-    the total only when the read flag is set (exercise lstm-counter)."""
-    W, U, b = as_arrays(call_answer(counter_weights), [(3, 4), (1, 4), (4,)], ["W", "U", "b"])
+@checker("lstm-reset-counter")
+def check_lstm_reset_counter(counter_weights: Any) -> str:
+    """``counter_weights()`` returns ``(W, U, b)`` of one LSTM unit reading (value, write, reset,
+    read) that adds each written value to its cell, empties the cell at a reset, ignores the
+    noise between writes and shows tanh of the count only when the read flag is set."""
+    W, U, b = as_arrays(call_answer(counter_weights), [(4, 4), (1, 4), (4,)], ["W", "U", "b"])
     problem = counter_problem(W, U, b)
     if problem is None:
-        return ("each write adds its value (f stays near 1), the noise stays out (i near 0) and "
-                "only a read shows the count (o near 1): an LSTM unit that counts.")
+        return ("each write adds its value (f stays near 1), a reset empties the cell (f near 0), "
+                "the noise stays out (i near 0) and only a read shows the count (o near 1).")
     for order in itertools.permutations(range(4)):
         reordered = (blocks(array, list(order)) for array in (W, U, b))
         if order != (0, 1, 2, 3) and counter_problem(*reordered) is None:
             yours = " | ".join(COUNTER_BLOCKS[k] for k in np.argsort(order))
             raise WrongAnswer(f"the blocks are in the wrong order: Keras reads the columns as "
                               f"[i | f | c̃ | o], and your weights work as [{yours}].")
+    if counter_problem(W.T, U, b) is None:
+        raise WrongAnswer("W is transposed: in this course vectors are rows, so W has one row per "
+                          "input feature (value, write, reset, read) and one column per block "
+                          "[i | f | c̃ | o], and the step computes x_t @ W.")
+    for rows in itertools.permutations(range(4)):
+        if rows != (0, 1, 2, 3) and counter_problem(W[list(rows)], U, b) is None:
+            yours = ", ".join(COUNTER_FEATURES[k] for k in np.argsort(rows))
+            raise WrongAnswer(f"the rows of W are in the wrong order: row k holds the weights of "
+                              f"input feature k, in the order (value, write, reset, read); yours "
+                              f"work as ({yours}).")
     raise WrongAnswer(problem)
 
 

@@ -118,7 +118,9 @@ def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, 
 def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: int,
                      batch_size: int = 32, learning_rate: float = 0.01, momentum: float = 0.9,
                      clip: float = 1.0, seed: int = SEED,
-                     update: Callable[..., tuple[Arrays, Arrays]] = momentum_step) -> ScratchRun:
+                     update: Callable[..., tuple[Arrays, Arrays]] = momentum_step,
+                     epoch: Callable[..., tuple[Arrays, Arrays, float]] | None = None
+                     ) -> ScratchRun:
     """Train ``SimpleRNN(units)`` + ``Dense(1)`` twice: the NumPy loop, and Keras.
 
     Both start from the weights Keras draws with ``seed``, read the batches in the same order
@@ -130,6 +132,9 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
         units, epochs, batch_size, learning_rate, momentum, clip: the setting.
         seed: the initial weights' seed.
         update: the NumPy side's optimizer step (default :func:`momentum_step`).
+        epoch: the NumPy side's epoch, called as :func:`numpy_epoch` is (default
+            :func:`numpy_epoch`): a chapter passes the loop it shows, so that the loop on the
+            page is the one that runs.
 
     Returns:
         A :class:`ScratchRun` with both loss curves.
@@ -149,11 +154,12 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     numpy_loss, numpy_seconds = [], []
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
+    run_epoch = numpy_epoch if epoch is None else epoch
     for _ in range(epochs):
         start = time.perf_counter()
-        params, velocity, loss = numpy_epoch(params, velocity, x64, y64, batch_size=batch_size,
-                                             learning_rate=learning_rate, momentum=momentum,
-                                             clip=clip, update=update)
+        params, velocity, loss = run_epoch(params, velocity, x64, y64, batch_size=batch_size,
+                                           learning_rate=learning_rate, momentum=momentum,
+                                           clip=clip, update=update)
         numpy_seconds.append(time.perf_counter() - start)
         numpy_loss.append(loss)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
