@@ -213,9 +213,8 @@ def clipping_batches(clip: float | None, *, batches: int = 60, timesteps: int = 
     """
     import keras
 
-    from rnnlab.bptt import backward
-    from rnnlab.cells import RNN
     from rnnlab.checks import integer
+    from rnnlab.experiments.scratch import forecaster_gradients
     from rnnlab.gradients import clip_by_global_norm, global_norm
 
     integer("batches", batches)
@@ -233,17 +232,8 @@ def clipping_batches(clip: float | None, *, batches: int = 60, timesteps: int = 
     for start in range(0, batches * batch_size, batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         with np.errstate(all="ignore"):          # an exploding run overflows; that is recorded
-            rnn = RNN("simple_rnn", params["W"], params["U"], params["b"])
-            run = rnn.forward(xb)
-            h_T = run["h"][:, -1]
-            error = h_T @ params["W_y"] + params["b_y"] - yb
-            dy = 2.0 * error / error.size                      # dL/dy of the mean squared error
-            dh = np.zeros_like(run["h"])
-            dh[:, -1] = dy @ params["W_y"].T
-            grads = backward(rnn, run, dh)
-            grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"], "W_y": h_T.T @ dy,
-                     "b_y": dy.sum(axis=0)}
-            losses.append(float(np.mean(error ** 2)))
+            loss, grads = forecaster_gradients(params, xb, yb)
+            losses.append(loss)
             norms.append(global_norm(grads))
         if not (np.isfinite(losses[-1]) and np.isfinite(norms[-1])):
             break

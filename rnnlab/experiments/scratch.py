@@ -21,7 +21,7 @@ from rnnlab.experiments.records import NOT_SAVED, Record
 from rnnlab.experiments.training import steady_seconds, train
 
 
-__all__ = ["momentum_step", "ScratchRun", "numpy_epoch", "scratch_vs_keras", "CharScratchRun",
+__all__ = ["momentum_step", "ScratchRun", "forecaster_gradients", "numpy_epoch", "scratch_vs_keras", "CharScratchRun",
     "char_numpy_epoch", "char_scratch_vs_keras"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
@@ -76,6 +76,32 @@ class ScratchRun(Record):
         return steady_seconds(self.numpy_epoch_seconds), steady_seconds(self.keras_epoch_seconds)
 
 
+def forecaster_gradients(params: Arrays, x: np.ndarray, y: np.ndarray) -> tuple[float, Arrays]:
+    """The mean squared error of a SimpleRNN with a linear head, y = h_T W_y + b_y, on one batch,
+    and its gradient by BPTT (:func:`rnnlab.bptt.backward`).
+
+    Args:
+        params: ``W``, ``U``, ``b`` (the recurrent layer) and ``W_y``, ``b_y`` (the head).
+        x, y: inputs (batch, T, d) and targets (batch, 1).
+
+    Returns:
+        ``(loss, grads)``, the gradients under the parameters' names.
+    """
+    from rnnlab.bptt import backward
+    from rnnlab.cells import RNN
+
+    rnn = RNN("simple_rnn", params["W"], params["U"], params["b"])
+    run = rnn.forward(x)
+    h_T = run["h"][:, -1]
+    error = h_T @ params["W_y"] + params["b_y"] - y
+    dy = 2.0 * error / error.size                        # dL/dy of the mean squared error
+    dh = np.zeros_like(run["h"])
+    dh[:, -1] = dy @ params["W_y"].T
+    grads = backward(rnn, run, dh)
+    return float(np.mean(error**2)), {"W": grads["W"], "U": grads["U"], "b": grads["b"],
+                                      "W_y": h_T.T @ dy, "b_y": dy.sum(axis=0)}
+
+
 def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, *,
                 batch_size: int, learning_rate: float, momentum: float, clip: float,
                 update: Callable[..., tuple[Arrays, Arrays]] = momentum_step
@@ -92,24 +118,13 @@ def numpy_epoch(params: Arrays, velocity: Arrays, x: np.ndarray, y: np.ndarray, 
     Returns:
         ``(params, velocity, loss)`` after the epoch; the loss is the batch-size-weighted mean.
     """
-    from rnnlab.bptt import backward
-    from rnnlab.cells import RNN
     from rnnlab.gradients import clip_by_global_norm
 
     total = 0.0
     for start in range(0, len(x), batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
-        rnn = RNN("simple_rnn", params["W"], params["U"], params["b"])
-        run = rnn.forward(xb)
-        h_T = run["h"][:, -1]
-        error = h_T @ params["W_y"] + params["b_y"] - yb
-        total += float(np.mean(error**2)) * len(xb)
-        dy = 2.0 * error / error.size                    # dL/dy of the mean squared error
-        dh = np.zeros_like(run["h"])
-        dh[:, -1] = dy @ params["W_y"].T
-        grads = backward(rnn, run, dh)
-        grads = {"W": grads["W"], "U": grads["U"], "b": grads["b"], "W_y": h_T.T @ dy,
-                 "b_y": dy.sum(axis=0)}
+        loss, grads = forecaster_gradients(params, xb, yb)
+        total += loss * len(xb)
         grads, _ = clip_by_global_norm(grads, clip)
         params, velocity = update(params, grads, velocity, learning_rate, momentum)
     return params, velocity, total / len(x)
