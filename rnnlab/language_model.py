@@ -66,9 +66,10 @@ def _context_codes(ids: np.ndarray, k: int, vocab_size: int) -> tuple[np.ndarray
 def _check_order(order: int, vocab_size: int) -> tuple[int, int]:
     order = integer("order", order)
     vocab_size = integer("vocab_size", vocab_size, minimum=2)
-    if order > 8 or float(vocab_size) ** order >= 2.0 ** 62:
-        raise ValueError(f"order {order} with {vocab_size} symbols is too large to count "
-                         "(the contexts must fit in 62 bits; order at most 8)")
+    if vocab_size ** order >= 2 ** 62:      # an n-gram's code, context and next id, is < V ** n
+        raise ValueError(f"order {order} with {vocab_size} symbols is too large to count: each "
+                         f"n-gram is coded as one integer, which needs V ** n < 2 ** 62, and "
+                         f"{vocab_size} ** {order} needs {order * math.log2(vocab_size):.1f} bits")
     return order, vocab_size
 
 
@@ -92,7 +93,7 @@ class NGramModel:
     infinitely many.
 
     Args:
-        order: n (1: unigram, 2: bigram, ...), at most 8.
+        order: n (1: unigram, 2: bigram, ...), with V ** n < 2 ** 62 (n ≤ 9 for V = 104).
         vocab_size: V.
         alpha: α > 0.
     """
@@ -160,7 +161,7 @@ class DiscountedNGram:
     its counts earn, and it uses every shorter context. Padding as :class:`NGramModel`.
 
     Args:
-        order: n (contexts of up to n − 1 characters), at most 8.
+        order: n (contexts of up to n − 1 characters), with V ** n < 2 ** 62.
         vocab_size: V.
         discount: D in (0, 1).
     """
@@ -241,8 +242,9 @@ def _modified_discounts(counts: np.ndarray) -> np.ndarray:
 
 
 class KneserNeyNGram:
-    """A character n-gram model with interpolated modified Kneser–Ney smoothing (Kneser & Ney
-    1995; modified by Chen & Goodman 1998, section 3.5), the usual baseline of language modelling:
+    """A character n-gram model with interpolated modified Kneser–Ney smoothing, the usual baseline
+    of language modelling: Kneser & Ney's (1995) continuation counts, proposed for a back-off
+    model, in the interpolated form with three discounts of Chen & Goodman (1998, section 3.5):
 
     p_m(s | c) = max(c_m(c, s) − D_m(c_m(c, s)), 0) / Σ_s' c_m(c, s')  +  γ_m(c) p_{m−1}(s | c′),
 
@@ -265,7 +267,7 @@ class KneserNeyNGram:
     T(c) the number of characters with a count after c), the form worked by hand in chapter 7.
 
     Args:
-        order: n (contexts of up to n − 1 characters), at most 8.
+        order: n (contexts of up to n − 1 characters), with V ** n < 2 ** 62.
         vocab_size: V.
         scale: a factor on every estimated discount (1: Chen & Goodman's estimates), > 0; chosen
             on validation by :func:`best_ngram`.

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from rnnlab.data.text import Vocabulary, lm_streams, lm_windows
-from rnnlab.language_model import (SMOOTHING, CharLM, KneserNeyNGram, NGramModel, best_ngram,
-                                   bits_per_char, generate, kneser_ney, perplexity, sample_next,
-                                   temperature_probabilities)
+from rnnlab.language_model import (SMOOTHING, CharLM, DiscountedNGram, KneserNeyNGram, NGramModel,
+                                   best_ngram, bits_per_char, generate, kneser_ney, perplexity,
+                                   sample_next, temperature_probabilities)
 
 CELLS = ("simple_rnn", "lstm", "gru")
 
@@ -48,6 +48,26 @@ def test_ngram_model_matches_counting_by_hand(order):
     assert model.bits(test) == pytest.approx(brute_force_bits(train, test, order, 6, 0.3), rel=1e-12)
 
 
+def test_the_longest_order_is_the_longest_whose_codes_fit_in_62_bits():
+    # chapter 7's vocabulary: 104 ** 9 < 2 ** 62 <= 104 ** 10, so 9-grams are counted exactly
+    V = 104
+    rng = np.random.default_rng(9)
+    train, test = rng.integers(V - 4, V, 300), rng.integers(V - 4, V, 80)   # codes near 2 ** 60
+    train[::5] = V - 1
+    assert NGramModel(9, V, 0.3).fit(train).bits(test) == pytest.approx(
+        brute_force_bits(train, test, 9, V, 0.3), rel=1e-12)
+    kn = KneserNeyNGram(9, V).fit(train)
+    prob = brute_force_kneser_ney(train, 9, V)
+    padded = [0] * 8 + [int(i) for i in test]
+    assert np.allclose(kn.log2_probs(test), [math.log2(prob(padded[t:t + 8], int(test[t])))
+                                             for t in range(1, len(test))], rtol=0, atol=1e-12)
+    for kind in (NGramModel, DiscountedNGram, KneserNeyNGram):
+        assert kind(9, V).order == 9
+        with pytest.raises(ValueError, match="too large"):
+            kind(10, V)
+    assert NGramModel(30, 4).order == 30    # 4 ** 30 = 2 ** 60
+
+
 def test_ngram_probabilities_sum_to_one_over_the_vocabulary():
     rng = np.random.default_rng(0)
     train = rng.integers(0, 5, 300)
@@ -66,7 +86,7 @@ def test_best_ngram_chooses_alpha_on_validation_and_rejects_bad_settings():
     with pytest.raises(ValueError, match="alpha"):
         NGramModel(2, 4, 0.0)
     with pytest.raises(ValueError, match="too large"):
-        NGramModel(9, 4)
+        NGramModel(31, 4)                   # 4 ** 31 = 2 ** 62: the codes no longer fit
     with pytest.raises(RuntimeError, match="fit"):
         NGramModel(2, 4).bits(validation)
     with pytest.raises(ValueError, match=r"lie in \[0, 4\)"):
