@@ -115,6 +115,28 @@ def test_keras_layers_round_trip_through_their_config_and_explain_bad_input():
         MinGRU(3).build((None, 4))
 
 
+def test_block_constant_starts_each_gate_block_at_its_own_bias():
+    import keras
+
+    from rnnlab.cells.minimal_layers import BlockConstant, MinGRU, MinLSTM
+
+    gru = MinGRU(3, bias_initializer=BlockConstant([3.0, 0.0]))
+    gru.build((None, 5, 2))
+    np.testing.assert_array_equal(np.asarray(gru.bias), [3, 3, 3, 0, 0, 0])
+    z = 1 / (1 + np.exp(-np.asarray(gru.bias)[:3]))
+    assert np.all(z > 0.95)                                  # σ(3): keeps 95 % of the state
+    lstm = MinLSTM(2, bias_initializer=BlockConstant([1, -1, 0]))
+    lstm.build((None, 5, 2))
+    np.testing.assert_array_equal(np.asarray(lstm.bias), [1, 1, -1, -1, 0, 0])
+    clone = keras.layers.deserialize(keras.layers.serialize(gru))
+    assert clone.get_config() == gru.get_config()         # the clone is built from the config
+    np.testing.assert_array_equal(np.asarray(clone.bias), np.asarray(gru.bias))
+    with pytest.raises(ValueError, match=r"with 2 values fills a bias of shape \(k \* 2,\)"):
+        BlockConstant([3.0, 0.0])((5,))
+    with pytest.raises(ValueError, match="at least one value"):
+        BlockConstant([])
+
+
 @pytest.mark.slow
 def test_a_model_with_a_minimal_layer_trains_and_saves(tmp_path):
     import keras

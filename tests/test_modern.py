@@ -40,6 +40,13 @@ def test_sunspot_forecasts_report_the_error_in_sunspot_numbers_next_to_persisten
     # persistence on the test months of chapter 5's split: about 20 sunspots
     assert 10 < run.persistence_rmse < 40 and np.isfinite(run.test_rmse) and run.test_rmse > 0
     assert np.isfinite(run.validation_rmse) and run.validation_rmse > 0
+    # every test month's forecast, in sunspot numbers: what Diebold and Mariano's test compares
+    from rnnlab import baselines
+    from rnnlab.data import forecasting_splits, load_sunspots
+
+    test_targets = forecasting_splits(load_sunspots()[1], 12).test[1]
+    assert len(run.test_forecast) == len(test_targets)
+    assert abs(baselines.rmse(np.array(run.test_forecast), test_targets) - run.test_rmse) < 1e-9
     assert ForecastRun.from_json(run.to_json()) == run
 
 
@@ -81,6 +88,28 @@ def test_pass_seconds_times_the_forward_and_the_backward_pass_at_each_length():
         pass_seconds((0,))
 
 
+def test_pass_timings_reads_what_the_pass_benchmark_writes(tmp_path):
+    import json
+
+    from rnnlab.experiments import pass_timings
+    from rnnlab.experiments.modern import TIMINGS
+
+    path = tmp_path / "pass_speed-x.json"
+    path.write_text(json.dumps({
+        "date": "2026-12-07T02:00:00Z",
+        "environment": {"cpu": "Some CPU", "cpu_count": 4, "versions": {"tensorflow": "2.21.0"}},
+        "settings": {"parallel": False, "repeats": 5},
+        "seconds": {"2048": [0.08, 1.2], "512": [0.02, 0.09]}}))
+    read = pass_timings(path)
+    assert read["machine"] == "Some CPU, 4 logical cores" and read["date"].startswith("2026-12-07")
+    assert list(read["seconds"]) == [512, 2048] and read["seconds"][2048] == (0.08, 1.2)
+    with pytest.raises(FileNotFoundError, match="benchmarks/pass_speed.py"):
+        pass_timings(tmp_path / "missing.json")
+    shipped = pass_timings()                       # the file chapter 9 reads
+    assert (TIMINGS / "pass_speed-vm.json").exists() and len(shipped["seconds"]) >= 2
+    assert all(0 < f < b for f, b in shipped["seconds"].values())
+
+
 def test_the_timings_chapter_9_reads_ship_with_the_package():
     import tomllib
     from pathlib import Path
@@ -92,3 +121,4 @@ def test_the_timings_chapter_9_reads_ship_with_the_package():
         "package-data"]["rnnlab"]
     shipped = {p for pattern in patterns for p in (root / "rnnlab").glob(pattern)}
     assert TIMINGS.is_relative_to(root / "rnnlab") and (TIMINGS / "scan_speed-vm.json") in shipped
+    assert (TIMINGS / "pass_speed-vm.json") in shipped

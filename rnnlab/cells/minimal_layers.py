@@ -19,6 +19,39 @@ from keras import ops
 from rnnlab.cells.scan import compose
 
 
+@keras.saving.register_keras_serializable(package="rnnlab")
+class BlockConstant(keras.initializers.Initializer):
+    """A bias made of equal blocks, each filled with one constant: ``BlockConstant([3.0, 0.0])``
+    starts a :class:`MinGRU`'s b = [b_z | b_h] at b_z = 3 (σ(3) ≈ 0.95: a gate that keeps 95 % of
+    the state from the first step) and b_h = 0.
+
+    A layer's gate biases set how long its memory is before training, as Keras' LSTM does with
+    ``unit_forget_bias``. Pass it as ``bias_initializer``.
+
+    Args:
+        values: one constant per block, in the order of the layer's blocks (``MinGRU``: z, h~;
+            ``MinLSTM``: f, i, h~).
+    """
+
+    def __init__(self, values: Any) -> None:
+        values = [float(v) for v in values]
+        if not values:
+            raise ValueError("BlockConstant needs at least one value, got none")
+        self.values = values
+
+    def __call__(self, shape: Any, dtype: Any = None) -> Any:
+        shape = tuple(shape)
+        blocks = len(self.values)
+        if len(shape) != 1 or shape[0] % blocks:
+            raise ValueError(f"BlockConstant with {blocks} values fills a bias of shape (k * "
+                             f"{blocks},), got shape {shape}")
+        size = shape[0] // blocks
+        return ops.concatenate([ops.full((size,), value, dtype=dtype) for value in self.values])
+
+    def get_config(self) -> dict[str, Any]:
+        return {"values": list(self.values)}
+
+
 class MinimalRNN(keras.layers.Layer):
     """Base of the minimal gated layers: a linear map of x_t, then h_t = a_t ⊙ h_{t-1} + b_t.
 

@@ -4,7 +4,7 @@
 state-tracking task where gates that cannot see h_{t-1} fail; the adding problem, where they
 succeed, is :func:`rnnlab.experiments.length_sweep`. :func:`scan_timings` reads the files
 ``benchmarks/scan_speed.py`` wrote; :func:`pass_seconds` times the forward and backward passes
-of one layer.
+of one layer, and :func:`pass_timings` reads what ``benchmarks/pass_speed.py`` wrote with it.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from rnnlab.models import build_model, recurrent_layer
 
 
 __all__ = ["ParityRun", "ForecastRun", "sunspot_forecasts", "parity_model", "parity_sweep",
-    "pass_seconds", "scan_timings"]
+    "pass_seconds", "pass_timings", "scan_timings"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
 TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
@@ -72,6 +72,8 @@ class ForecastRun(Record):
         persistence_rmse: the test RMSE of "next month equals this month", on the same months.
         best_epoch, epochs_run: the epoch early stopping kept, and how many ran.
         seconds_per_epoch: median wall time of an epoch.
+        test_forecast: the forecast of every test month, in time order, in sunspot numbers
+            (what :func:`rnnlab.baselines.diebold_mariano` compares month by month).
     """
 
     cell: str
@@ -85,6 +87,7 @@ class ForecastRun(Record):
     best_epoch: int
     epochs_run: int
     seconds_per_epoch: float
+    test_forecast: list[float]
 
 
 def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32, epochs: int,
@@ -123,10 +126,9 @@ def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32
     x_test, y_test = splits.test
     persistence_rmse = baselines.rmse(baselines.persistence(x_test), y_test)
 
-    def rmse(model: Any, part: str) -> float:
-        """The model's RMSE on one split, in sunspot numbers."""
-        forecast = predict(model, scaled[part][0]).ravel() * std + mean
-        return baselines.rmse(forecast, splits[part][1])
+    def forecast(model: Any, part: str) -> np.ndarray:
+        """The model's forecasts for one split, in sunspot numbers."""
+        return predict(model, scaled[part][0]).ravel() * std + mean
 
     runs = []
     for cell in cells:
@@ -137,13 +139,17 @@ def sunspot_forecasts(cells: Sequence[str], *, window: int = 24, units: int = 32
         record = train(model, *scaled["train"], epochs=epochs, batch_size=batch_size,
                        validation_data=scaled["validation"], callbacks=[stop], seed=seed)
         validation_loss = record.history["val_loss"]
+        test_forecast = forecast(model, "test")
         runs.append(ForecastRun(cell=cell, units=units, window=window, seed=seed,
-                                params=record.params, test_rmse=rmse(model, "test"),
-                                validation_rmse=rmse(model, "validation"),
+                                params=record.params,
+                                test_rmse=baselines.rmse(test_forecast, y_test),
+                                validation_rmse=baselines.rmse(forecast(model, "validation"),
+                                                               splits.validation[1]),
                                 persistence_rmse=persistence_rmse,
                                 best_epoch=int(np.nanargmin(validation_loss)) + 1,
                                 epochs_run=len(validation_loss),
-                                seconds_per_epoch=float(np.median(record.epoch_seconds))))
+                                seconds_per_epoch=float(np.median(record.epoch_seconds)),
+                                test_forecast=test_forecast.tolist()))
     return runs
 
 
@@ -214,9 +220,10 @@ def pass_seconds(lengths: Sequence[int], *, parallel: bool = False, batch: int =
 
     Each pass runs inside a ``tf.function`` (as in training), is called once to trace it, then
     ``repeats`` times; the fastest call counts. The backward pass is the gradient of the sum of
-    squared states with respect to the layer's weights, by ``tf.GradientTape``. Chapter 9 uses
-    it to see where the step-by-step layer (``keras.ops.scan``) spends its time on long
-    sequences.
+    squared states with respect to the layer's weights, by ``tf.GradientTape``.
+    ``benchmarks/pass_speed.py`` prints it, to see where the step-by-step layer
+    (``keras.ops.scan``) spends its time on long sequences, and writes the file that chapter 9
+    reads with :func:`pass_timings`.
 
     Args:
         lengths: the sequence lengths T to time.
@@ -274,6 +281,33 @@ def pass_seconds(lengths: Sequence[int], *, parallel: bool = False, batch: int =
 
         timings[int(T)] = (fastest(forward), fastest(forward_backward))
     return timings
+
+
+def pass_timings(path: Path | str | None = None) -> dict[str, Any]:
+    """The timings ``benchmarks/pass_speed.py`` wrote (:func:`pass_seconds` on one machine).
+
+    Args:
+        path: the file (default: ``TIMINGS / "pass_speed-vm.json"``, the one chapter 9 quotes).
+
+    Returns:
+        ``machine`` (the CPU and its logical cores, in words), ``date``, ``versions``,
+        ``settings`` and ``seconds``: T -> (forward seconds, forward-and-backward seconds),
+        lengths as integers in increasing order.
+
+    Raises:
+        FileNotFoundError: if the file is missing, with the command that writes one.
+    """
+    path = Path(path) if path is not None else TIMINGS / "pass_speed-vm.json"
+    if not path.exists():
+        raise FileNotFoundError(f"no {path.name} in {path.parent}: run "
+                                "python benchmarks/pass_speed.py to time this machine")
+    written = json.loads(path.read_text(encoding="utf-8"))
+    env = written["environment"]
+    return {"machine": f"{env['cpu']}, {env['cpu_count']} logical cores",
+            "date": written["date"], "versions": env["versions"],
+            "settings": written["settings"],
+            "seconds": {int(T): (float(forward), float(both)) for T, (forward, both)
+                        in sorted(written["seconds"].items(), key=lambda item: int(item[0]))}}
 
 
 def scan_timings(folder: Path | str | None = None) -> list[dict[str, Any]]:
