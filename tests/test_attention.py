@@ -213,11 +213,22 @@ def test_the_studies_of_a_trained_model_are_consistent():
     assert weights.shape == (int(data.length.sum()),) and np.all((0 <= weights) & (weights <= 1))
     scores = study.score_by_length(twin, data)
     assert scores["exact"] == scores["all_forced"]      # greedy and causal: the same quantity
-    one, wide = study.beam_study(twin, data, (1, 4))
-    for result in (one, wide):
-        assert result.exact_match + result.search_errors + result.model_errors == pytest.approx(1)
+    one, wide, normalised = study.beam_study(twin, data, (1, 4, (4, 1.0)))
+    assert (one.alpha, wide.alpha, normalised.alpha) == (0.0, 0.0, 1.0)
+    for result in (one, wide, normalised):
+        # a wrong answer either scores below the true one (a search error) or not (a model
+        # error); a right answer can still be a search error when another setting found better
+        assert result.model_errors <= 1 - result.exact_match + 1e-12
+        assert result.exact_match + result.search_errors + result.model_errors >= 1 - 1e-12
+        assert result.found_log_prob <= one.true_log_prob + 1e-9 or result.model_errors > 0
     exact = sum(scores["exact"][n] * scores["count"][n] for n in scores["count"]) / len(data)
     assert one.exact_match == pytest.approx(exact)
+    n = int(data.length[0])
+    by_position = study.free_running_by_position(twin, data, n)
+    assert by_position["teacher_forced"].shape == by_position["free_running"].shape == (n + 1,)
+    # the two agree up to and including the first free-running mistake
+    assert by_position["free_running"][0] == pytest.approx(by_position["teacher_forced"][0])
+    assert by_position["strings"] == int((data.length == n).sum())
     injected = study.injected_error(twin, data)
     assert 0 <= injected["injected"] <= 1 and injected["strings"] == int((data.length >= 2).sum())
 

@@ -695,7 +695,9 @@ def _attention_step(kind="right"):
         if kind == "scaled":
             e = e / np.sqrt(memory.shape[-1])
         axis = 0 if kind == "batch axis" else -1
-        if kind != "unstable":
+        if kind == "global max":
+            e = e - e.max()
+        elif kind != "unstable":
             e = e - e.max(axis=axis, keepdims=True)
         w = np.exp(e)
         if kind == "no softmax":
@@ -771,6 +773,7 @@ EXERCISES.update({
          "scaled dot product": (_attention_step("scaled"), "√n"),
          "mean of the memory": (_attention_step("mean"), "plain mean"),
          "unstable": (_attention_step("unstable"), "own maximum"),
+         "shifted by the batch's maximum": (_attention_step("global max"), "whole batch"),
          "one array": (lambda q, m: np.zeros((len(q), m.shape[-1])), "tuple of 2 arrays")}),
     "beam-step": (
         _beam(),

@@ -296,6 +296,8 @@ def seq2seq_attention() -> Svg:
         s.label(x, 390, f"‘{given}’")
         s.line([(x, y_box - 24), (x, 206)])
         s.label(x + 6, 244, f"h_{{{k}}}", anchor="start", size=13)
+        # h_t also goes around the attention box into [ctx_t ; h_t] of the tanh layer
+        s.line([(x, 226), (x + 64, 226), (x + 64, 102), (x + 57, 102)])
         s.box(x, 184, 110, 40, "attention", fill="white")
         s.line([(x, 164), (x, 122)])
         s.label(x + 6, 146, f"ctx_{{{k}}}", anchor="start", size=13)

@@ -18,7 +18,27 @@ def _attention_cases() -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(2015)
     small = (rng.normal(size=(3, 4)), rng.normal(size=(3, 5, 4)))
     large = (rng.normal(size=(2, 4)) * 30, rng.normal(size=(2, 6, 4)) * 30)   # scores in the 1000s
-    return [small, large]
+    # rows far apart: the first row's scores are near +1000, the second's near 0, so a softmax
+    # shifted by the batch's largest score (not each row's) underflows to 0/0 in the second row
+    far_query = np.array([[30.0, 30.0, 30.0, 30.0], [0.3, -0.2, 0.1, 0.4]])
+    far_memory = rng.normal(size=(2, 5, 4))
+    far_memory[0] += 9.0
+    return [small, large, (far_query, far_memory)]
+
+
+def _shifted_by_batch_max(result: Any, query: np.ndarray, memory: np.ndarray) -> bool:
+    """Whether ``result`` is the softmax shifted by the largest score of the whole batch: the
+    same as the right answer except for rows that underflow to 0/0 = NaN."""
+    try:
+        weights = np.asarray(result[1], dtype=float)
+    except (TypeError, ValueError, IndexError, KeyError):
+        return False
+    e = np.einsum("bn,bsn->bs", query, memory)
+    with np.errstate(all="ignore"):
+        w = np.exp(e - e.max())
+        w = w / w.sum(axis=1, keepdims=True)
+    return (weights.shape == w.shape and bool(np.isnan(w).any())
+            and np.allclose(weights, w, atol=1e-6, equal_nan=True))
 
 
 @checker("attention-step")
@@ -29,6 +49,11 @@ def check_attention_step(attention_step: Any) -> str:
     for query, memory in _attention_cases():
         B, S, n = memory.shape
         result = call_answer(attention_step, query.copy(), memory.copy())
+        if _shifted_by_batch_max(result, query, memory):
+            raise WrongAnswer("the scores are shifted by the largest score of the whole batch, "
+                              "not of each row: a row whose scores all lie far below it gets "
+                              "exp(...) = 0 everywhere and 0/0 = NaN. Subtract each row's own "
+                              "maximum, e.max(axis=1, keepdims=True).")
         try:
             context, weights = as_arrays(result, [(B, n), (B, S)], ["context", "weights"])
         except WrongAnswer as wrong:

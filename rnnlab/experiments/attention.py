@@ -331,17 +331,19 @@ def mirrored_weight(twin: Any, data: Any) -> np.ndarray:
 
 @dataclass
 class BeamResult(Record):
-    """Beam search of one width over test strings (:func:`beam_study`).
+    """Beam search of one width and one α over test strings (:func:`beam_study`).
 
     Attributes:
         width, alpha: the beam width B and the length-normalisation exponent α.
         exact_match: share of strings decoded exactly right.
         found_log_prob: mean log p(found answer | source) under the model (nats).
         true_log_prob: mean log p(true answer | source) (nats), the same for every width.
-        search_errors: share of strings where the true answer scores higher under the model than
-            what the search returned: a better search would have found it.
-        model_errors: share of strings decoded wrongly although the model scores what it returned
-            at least as high as the true answer: no search fixes those.
+        search_errors: share of strings where the answer returned scores lower under the model
+            than the best answer known for that string: the true answer, or what any setting of
+            the study returned. A better search would have returned a higher-scoring answer.
+        model_errors: share of strings where the answer returned is wrong and the model scores
+            it at least as high as the true answer: the model prefers a wrong output, and no
+            search fixes that. A string can count in both.
     """
 
     width: int
@@ -353,19 +355,24 @@ class BeamResult(Record):
     model_errors: float
 
 
-def beam_study(twin: Any, data: Any, widths: Sequence[int], alpha: float = 0.0
-               ) -> list[BeamResult]:
-    """Decode every string with beam search of each width, and sort the failures into search
-    errors and model errors (Stahlberg & Byrne 2019).
+def beam_study(twin: Any, data: Any, widths: Sequence[int | tuple[int, float]],
+               alpha: float = 0.0) -> list[BeamResult]:
+    """Decode every string with beam search of each width, and count search errors and model
+    errors (Stahlberg & Byrne 2019).
+
+    Search error: the answer returned scores lower under the model than the best answer known
+    for the string (the true answer or the answer of any setting in ``widths``). Model error: the
+    answer returned is wrong and scores at least as high as the true answer.
 
     Args:
         twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
         data: a :class:`rnnlab.data.ReversalData` (each string decoded on its own).
-        widths: beam widths B, e.g. ``(1, 2, 4, 8)``.
-        alpha: length-normalisation exponent of :func:`rnnlab.decoding.beam_search`.
+        widths: beam widths B, e.g. ``(1, 2, 4, 8)``; a pair ``(B, α)`` sets its own α.
+        alpha: length-normalisation exponent of :func:`rnnlab.decoding.beam_search` for the
+            widths given alone.
 
     Returns:
-        One :class:`BeamResult` per width.
+        One :class:`BeamResult` per entry of ``widths``.
     """
     from rnnlab.data.synthetic import REVERSAL_SYMBOLS
     from rnnlab.decoding import beam_search, sequence_log_prob
@@ -373,25 +380,24 @@ def beam_study(twin: Any, data: Any, widths: Sequence[int], alpha: float = 0.0
     start, end = REVERSAL_SYMBOLS.index("^"), REVERSAL_SYMBOLS.index("$")
     steps = data.target.shape[1]
     true_lp = sequence_log_prob(twin.step, twin.start(data.source), start, data.target, end)
-    results = []
-    for width in widths:
-        right, found_lp, search, model = [], [], [], []
+    settings = [(integer("width", w[0]), float(w[1])) if isinstance(w, tuple)
+                else (integer("width", w), float(alpha)) for w in widths]
+    right = np.zeros((len(settings), len(data)), bool)
+    found = np.zeros((len(settings), len(data)))
+    for k, (width, a) in enumerate(settings):
         for i in range(len(data)):
             best = beam_search(twin.step, twin.start(data.source[i:i + 1]), start, end, width,
-                               steps, alpha)[0]
+                               steps, a)[0]
             n = int(data.length[i]) + 1
-            ok = best.tokens == tuple(int(s) for s in data.target[i, :n])
-            right.append(ok)
-            found_lp.append(best.log_prob)
-            search.append(not ok and true_lp[i] > best.log_prob + 1e-9)
-            model.append(not ok and true_lp[i] <= best.log_prob + 1e-9)
-        results.append(BeamResult(width=int(width), alpha=float(alpha),
-                                  exact_match=float(np.mean(right)),
-                                  found_log_prob=float(np.mean(found_lp)),
-                                  true_log_prob=float(np.mean(true_lp)),
-                                  search_errors=float(np.mean(search)),
-                                  model_errors=float(np.mean(model))))
-    return results
+            right[k, i] = best.tokens == tuple(int(s) for s in data.target[i, :n])
+            found[k, i] = best.log_prob
+    best_known = np.maximum(true_lp, found.max(axis=0))
+    return [BeamResult(width=width, alpha=a, exact_match=float(right[k].mean()),
+                       found_log_prob=float(found[k].mean()),
+                       true_log_prob=float(np.mean(true_lp)),
+                       search_errors=float(np.mean(found[k] < best_known - 1e-9)),
+                       model_errors=float(np.mean(~right[k] & (found[k] >= true_lp - 1e-9))))
+            for k, (width, a) in enumerate(settings)]
 
 
 def injected_error(twin: Any, data: Any, seed: int = SEED) -> dict[str, float]:
@@ -428,6 +434,46 @@ def injected_error(twin: Any, data: Any, seed: int = SEED) -> dict[str, float]:
         scores[name] = float(right[mask].mean())
     scores["strings"] = int(keep.sum())
     return scores
+
+
+def free_running_by_position(twin: Any, data: Any, length: int) -> dict[str, Any]:
+    """Teacher-forced against free-running accuracy, output position by output position, on
+    the test strings of ``length`` digits.
+
+    Teacher forced: the decoder reads the true previous symbols. Free-running: it reads its own
+    greedy outputs, mistakes included. The two differ only after the first free-running mistake;
+    ``after_error_*`` compare them on exactly those positions.
+
+    Args:
+        twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
+        data: a :class:`rnnlab.data.ReversalData` holding strings of ``length`` digits.
+        length: the number of digits L.
+
+    Returns:
+        ``{"teacher_forced": (L + 1,), "free_running": (L + 1,)`` accuracies of output positions
+        1 … L + 1 (the last is the end symbol), ``"after_error_forced"``,
+        ``"after_error_free"``: accuracy on the positions after each string's first
+        free-running mistake, ``"strings"``, ``"positions_after_error"``: how many``}``.
+    """
+    from rnnlab.data.synthetic import REVERSAL_SYMBOLS
+
+    length = integer("length", length)
+    rows = np.flatnonzero(data.length == length)
+    if not len(rows):
+        raise ValueError(f"no test string has {length} digits")
+    answer = slice(0, length + 1)
+    target = data.target[rows, answer]
+    logits, _ = twin.teacher_forced(data.source[rows], data.decoder_input[rows])
+    forced = logits.argmax(axis=-1)[:, answer] == target
+    free = greedy_outputs(twin, data.source[rows], length + 1,
+                          REVERSAL_SYMBOLS.index("^")) == target
+    wrong = ~free
+    first = np.where(wrong.any(axis=1), wrong.argmax(axis=1), length + 1)
+    after = np.arange(length + 1)[None, :] > first[:, None]
+    return {"teacher_forced": forced.mean(axis=0), "free_running": free.mean(axis=0),
+            "after_error_forced": float(forced[after].mean()) if after.any() else float("nan"),
+            "after_error_free": float(free[after].mean()) if after.any() else float("nan"),
+            "strings": int(len(rows)), "positions_after_error": int(after.sum())}
 
 
 @dataclass
