@@ -317,6 +317,42 @@ def language_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int
     return keras.Model(inputs, outputs, name=f"{cell}_{kind}_{units}")
 
 
+def seq2seq_encoder(cell: str, vocab_size: int, units: int, *, embedding_dim: int = 16,
+                    return_sequences: bool = False, seed: int | None = None
+                    ) -> tuple[Any, Any, Any, list[Any]]:
+    """The part every encoder–decoder of the course shares, built in one order (so that a seed
+    draws the same initial weights in each): the two integer inputs ``source`` and
+    ``decoder_input``, one shared ``Embedding`` and the ``encoder`` layer run on the source.
+
+    Args:
+        cell: a registered cell's name.
+        vocab_size: V, shared by source and target.
+        units: n of the encoder.
+        embedding_dim: e of the shared ``Embedding``.
+        return_sequences: whether the encoder also returns every state (attention reads them).
+        seed: if given, every generator is seeded with it first.
+
+    Returns:
+        ``(source, decoder_input, embed, encoded)``: the two ``keras.Input`` s, the ``Embedding``
+        layer and the encoder's outputs as a list (every state h̄_j first if
+        ``return_sequences``, then its final states).
+    """
+    import keras
+
+    spec(cell)
+    vocab_size = integer("vocab_size", vocab_size, minimum=2)
+    integer("units", units)
+    integer("embedding_dim", embedding_dim)
+    if seed is not None:
+        seed_everything(seed)
+    source = keras.Input((None,), dtype="int32", name="source")
+    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
+    embed = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
+    encoded = recurrent_layer(cell, units, return_sequences=return_sequences, return_state=True,
+                              name="encoder")(embed(source))
+    return source, decoder_input, embed, list(encoded)
+
+
 def seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int = 16,
                   seed: int | None = None) -> Any:
     """An encoder–decoder (chapter 7): the encoder reads the source and hands its final states to
@@ -336,16 +372,8 @@ def seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int 
     """
     import keras
 
-    spec(cell)
-    vocab_size = integer("vocab_size", vocab_size, minimum=2)
-    integer("units", units)
-    integer("embedding_dim", embedding_dim)
-    if seed is not None:
-        seed_everything(seed)
-    source = keras.Input((None,), dtype="int32", name="source")
-    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
-    embed = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
-    encoded = recurrent_layer(cell, units, return_state=True, name="encoder")(embed(source))
+    source, decoder_input, embed, encoded = seq2seq_encoder(
+        cell, vocab_size, units, embedding_dim=embedding_dim, seed=seed)
     states = encoded[1:]
     h = recurrent_layer(cell, units, return_sequences=True, name="decoder")(
         embed(decoder_input), initial_state=states)
@@ -384,20 +412,11 @@ def attention_seq2seq_model(cell: str, vocab_size: int, units: int, *, score: st
     """
     import keras
 
-    spec(cell)
-    vocab_size = integer("vocab_size", vocab_size, minimum=2)
-    integer("units", units)
-    integer("embedding_dim", embedding_dim)
     if score not in ATTENTION_SCORES:
         raise ValueError(f"score must be one of {ATTENTION_SCORES}, got {score!r}")
-    if seed is not None:
-        seed_everything(seed)
     layers = keras.layers
-    source = keras.Input((None,), dtype="int32", name="source")
-    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
-    embed = layers.Embedding(vocab_size, embedding_dim, name="embedding")
-    encoded, *states = recurrent_layer(cell, units, return_sequences=True, return_state=True,
-                                       name="encoder")(embed(source))
+    source, decoder_input, embed, (encoded, *states) = seq2seq_encoder(
+        cell, vocab_size, units, embedding_dim=embedding_dim, return_sequences=True, seed=seed)
     decoded = recurrent_layer(cell, units, return_sequences=True, name="decoder")(
         embed(decoder_input), initial_state=states)
     if score == "additive":

@@ -22,9 +22,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from rnnlab.cells import spec
 from rnnlab.checks import integer
-from rnnlab.config import seed_everything
 
 
 @keras.saving.register_keras_serializable(package="rnnlab")
@@ -102,17 +100,11 @@ def scheduled_seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding
         An uncompiled ``keras.Model`` taking ``[source, decoder_input]`` and returning
         (batch, T_out, V) logits; train it with a :class:`SamplingSchedule` callback.
     """
-    from rnnlab.models import recurrent_layer
+    from rnnlab.models import recurrent_layer, seq2seq_encoder
 
-    spec(cell)
     vocab_size = integer("vocab_size", vocab_size, minimum=2)
-    integer("units", units)
-    if seed is not None:
-        seed_everything(seed)
-    source = keras.Input((None,), dtype="int32", name="source")
-    decoder_input = keras.Input((None,), dtype="int32", name="decoder_input")
-    embed = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")
-    encoded = recurrent_layer(cell, units, return_state=True, name="encoder")(embed(source))
+    source, decoder_input, embed, encoded = seq2seq_encoder(
+        cell, vocab_size, units, embedding_dim=embedding_dim, seed=seed)
     states = encoded[1:]
     decoder = recurrent_layer(cell, units, return_sequences=True, name="decoder")
     head = keras.layers.Dense(vocab_size, name="logits")
