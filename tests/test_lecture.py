@@ -17,7 +17,7 @@ CHAPTERS = [ROOT / f"{c}.ipynb" for c in chapters()]
 
 PLUMBING = re.compile(r"^\s*(rnnlab\.glue\(|rnnlab\.claim\(|assert\b|page = rnnlab\.experiments"
                       r"\.page_runs\(\))")
-TRAINS = re.compile(r"rnnlab\.fit\(|\b(fit_evaluate|length_sweep|marker_run|compare|language_run|"
+TRAINS = re.compile(r"rnnlab\.fit\(|\b(fit_evaluate|length_sweep|compare|language_run|"
                     r"seq2seq_run|sunspot_forecasts|parity_sweep|clipping_run|tune|tuned_runs|"
                     r"attention_sweep|bottleneck_sweep)\(")
 MACHINERY = re.compile(r"(?i)\bfast mode\b|\bfast[- ]budget|\bCI\b|results store|RNNLAB_|"

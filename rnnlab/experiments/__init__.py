@@ -4,9 +4,9 @@ The package is split by job. ``rnnlab.experiments.training``: :func:`train` wrap
 records the per-epoch history and wall time, :func:`fit_evaluate` adds early stopping and one
 evaluation on the test set. ``rnnlab.experiments.adding``: :func:`length_sweep` trains cells on the
 adding problem (chapters 2 and 4), :func:`clipping_run` is chapter 2's exploding-gradient
-experiment (:func:`clipping_batches` its first batches in NumPy) and :func:`marker_run` chapter 3's
-small LSTM. ``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and :func:`parity_sweep`
-(chapter 9's two tasks), :func:`scan_timings`, :func:`pass_seconds` and :func:`pass_timings`.
+experiment (:func:`clipping_batches` its first batches in NumPy).
+``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and :func:`parity_sweep` (chapter 9's two
+tasks), :func:`scan_timings`, :func:`pass_seconds` and :func:`pass_timings`.
 ``rnnlab.experiments.stats``: :func:`seed_spread`, :func:`t_interval`, :func:`paired_difference`
 and :func:`seed_and_test_interval` judge results over seeds; ``rnnlab.experiments.tuning``:
 :func:`tune` and :func:`tuned_runs` (chapter 6's tuning loop). ``rnnlab.experiments.store``: the

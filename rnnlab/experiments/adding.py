@@ -8,15 +8,14 @@ from typing import Any
 import numpy as np
 
 from rnnlab.config import SEED, seed_everything
-from rnnlab.data import adding_problem, marker_task
+from rnnlab.data import adding_problem
 from rnnlab.experiments.records import Record
-from rnnlab.experiments.training import TrainRecord, gradient_norm, predict, train
+from rnnlab.experiments.training import gradient_norm, predict, train
 from rnnlab.models import build_model
 
 
 __all__ = ["ADDING_TOLERANCE", "adding_accuracy", "adding_model", "AddingRun", "length_sweep",
-    "ClippingRun", "clipping_run", "ClippingBatches", "clipping_batches", "MarkerRun",
-    "marker_run"]
+    "ClippingRun", "clipping_run", "ClippingBatches", "clipping_batches"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
 
@@ -73,23 +72,6 @@ class ClippingBatches(Record):
     loss: list[float]
     gradient_norm: list[float]
     clip: float | None
-
-
-@dataclass
-class MarkerRun:
-    """A small LSTM trained on the marker task (:func:`marker_run`), kept to look inside.
-
-    Not a result record: it holds the trained Keras model.
-
-    Attributes:
-        model: the trained ``keras.Model`` (its recurrent layer is ``model.get_layer("lstm_1")``).
-        record: the training record, with validation on the test sequences.
-        test: the test sequences ``(x, y)``.
-    """
-
-    model: Any
-    record: TrainRecord
-    test: tuple[np.ndarray, np.ndarray]
 
 
 ADDING_TOLERANCE = 0.04
@@ -241,34 +223,3 @@ def clipping_batches(clip: float | None, *, batches: int = 60, timesteps: int = 
             grads, _ = clip_by_global_norm(grads, clip)
         params = {k: params[k] - learning_rate * grads[k] for k in params}
     return ClippingBatches(loss=losses, gradient_norm=norms, clip=clip)
-
-
-def marker_run(*, units: int = 8, timesteps: int = 30, samples: int = 2000,
-               test_samples: int = 500, epochs: int = 6, learning_rate: float = 1e-2,
-               batch_size: int = 32, seed: int = SEED) -> MarkerRun:
-    """Train a small LSTM to carry the sign of the first step to the end (chapter 3's gates).
-
-    The data are :func:`rnnlab.data.marker_task` sequences (training with ``seed + 1``, test
-    with ``seed + 2``); the model is one LSTM layer and a sigmoid unit, trained with Adam and
-    binary cross-entropy, validated on the test sequences after each epoch.
-
-    Args:
-        units, timesteps: the LSTM's width and the sequence length.
-        samples, test_samples: training and test sequences.
-        epochs, learning_rate, batch_size: of the Adam training.
-        seed: seeds the weights.
-
-    Returns:
-        A :class:`MarkerRun` with the trained model.
-    """
-    import keras
-
-    x, y = marker_task(samples, timesteps, seed=seed + 1)
-    x_test, y_test = marker_task(test_samples, timesteps, seed=seed + 2)
-    seed_everything(seed)
-    model = build_model("lstm", timesteps, 2, units, head="binary")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    record = train(model, x, y, epochs=epochs, batch_size=batch_size,
-                   validation_data=(x_test, y_test), seed=seed)
-    return MarkerRun(model=model, record=record, test=(x_test, y_test))
