@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Set up, build and test the rnnlab course with one command each.
 
-    python3 tools/course.py site     # set up if needed, build the site (full budgets)
+    python3 tools/course.py site     # set up if needed, build the site (full budgets) and the
+                                     # published tree: the site's HTML folder with the reader
+                                     # and learner notebooks in notebooks/ (what deploy.yml ships)
     python3 tools/course.py test     # set up if needed, run every test (fast mode), including
                                      # the browser test of the built site (needs Debian's chromium)
     python3 tools/course.py unit     # set up if needed, run the unit tests alone (fast mode, no
@@ -9,7 +11,8 @@
     python3 tools/course.py setup    # only create/refresh .venv and fetch the data
     python3 tools/course.py lab [JUPYTER-OPTIONS]
                                      # set up, install JupyterLab (requirements-lab.txt) and open
-                                     # it on the chapters, with the course's .venv as kernel
+                                     # it on the reader notebooks (book/ before `site` built
+                                     # them), with the course's .venv as kernel
     python3 tools/course.py grade [CHAPTER]
                                      # nbgrader: generate the assignment of a chapter (default
                                      # 01) and autograde a stub and a solved submission
@@ -192,16 +195,30 @@ def install_extra(what: str, requirements: str) -> None:
         stamp.write_text(wanted)
 
 
+def lab_folder() -> Path:
+    """What ``lab`` opens: the reader notebooks (``_build/reader``, numbers in the text, figures
+    shown) once ``site`` has built them, else the source notebooks of ``book/``."""
+    reader = BUILD / "reader"
+    return reader if any(reader.glob("[0-9][0-9]_*.ipynb")) else ROOT / "book"
+
+
 def lab(argv: list[str]) -> None:
-    """``lab``: JupyterLab from .venv, opened on book/, so the kernel is the course's Python."""
+    """``lab``: JupyterLab from .venv, opened on the reader notebooks (or book/), so the kernel
+    is the course's Python."""
     install_extra("JupyterLab", "requirements-lab.txt")
     report()
-    print("\nOpening JupyterLab on book/ (the kernel 'Python 3' is .venv's; stop it with Ctrl-C). "
-          "Chapters run with the full budgets and recorded runs; `RNNLAB_FAST=1` before the "
-          "command gives the fast ones.", flush=True)
+    folder = lab_folder()
+    what = ("the reader notebooks (numbers in the text; the sources, with MyST roles and every "
+            "solution, are in book/)" if folder != ROOT / "book" else
+            "the source notebooks in book/ (MyST roles shown as text; `python3 tools/course.py "
+            "site` builds the reader notebooks, which `lab` then opens)")
+    print(f"\nOpening JupyterLab on {folder.relative_to(ROOT)}/: {what}. The kernel 'Python 3' "
+          "is .venv's; stop it with Ctrl-C. Chapters run with the full budgets and recorded "
+          "runs; `RNNLAB_FAST=1` before the command gives the fast ones.", flush=True)
     os.chdir(ROOT)
+    url = f"/lab/tree/{folder.relative_to(ROOT).as_posix()}"
     os.execv(str(BIN / "jupyter"), [str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT),
-                                     "--ServerApp.default_url=/lab/tree/book", *argv])
+                                     f"--ServerApp.default_url={url}", *argv])
 
 
 GRADE = """
@@ -411,6 +428,28 @@ def readers(index: Path) -> None:
         if (sources / notebook.name).exists():
             shutil.copyfile(notebook, sources / notebook.name)
     print(f"reader notebooks: {reader_dir}; learner notebooks: {learner_dir}", flush=True)
+    publish(index)
+
+
+PUBLISHED = "notebooks"
+"""The folder of the published site that holds ``reader/`` and ``learner/``: the Colab links of
+every chapter point there (``rnnlab_notebooks_folder`` in ``_config.yml``, tools/colab_links.py)."""
+
+
+def publish(index: Path) -> Path:
+    """Make the site's HTML folder the published tree: the pages, ``notebooks/reader`` and
+    ``notebooks/learner`` (and ``.nojekyll``, so that GitHub Pages serves ``_static``). The deploy
+    workflow publishes exactly this folder; the published-site tests and the browser test read
+    it."""
+    site = index.parent
+    target = site / PUBLISHED
+    shutil.rmtree(target, ignore_errors=True)
+    for kind in ("reader", "learner"):
+        shutil.copytree(BUILD / kind, target / kind)
+    (site / ".nojekyll").write_text("")
+    count = len(list(target.glob("*/*.ipynb")))
+    print(f"published tree: {site} (pages, {count} notebooks in {PUBLISHED}/)", flush=True)
+    return site
 
 
 def main(argv: list[str]) -> None:
@@ -481,8 +520,9 @@ def main(argv: list[str]) -> None:
         def published_site() -> None:
             built.append(site_build("full", strict=True))
             readers(built[0])
-            stage("published site: claims, glue, sentences; readers: numbers, no MyST",
+            stage("published site: claims, glue, sentences, Colab links; readers: no MyST",
                   str(PY), "-m", "pytest", "-q", "tests/test_published.py", "tests/test_reader.py",
+                  "tests/test_links.py",
                   env={"RNNLAB_BUILD": str(BUILD / "full"), "RNNLAB_READERS": str(BUILD / "reader")})
             # the browser opens the built pages while nbval is still executing the notebooks
             stage("browser test (Chromium)", str(PY), "-m", "pytest", "tests/browser",
