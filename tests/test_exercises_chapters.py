@@ -642,6 +642,17 @@ EXERCISES.update({
                               "falls back to p_1(b), not to the uniform"),
          "NaN rows": (lambda t, V, D: _kn_bigram(t, V, D, unseen="nan"), "C(a) = 0"),
          "transposed": (lambda t, V, D: _kn_bigram(t, V, D).T, "transposed")}),
+    "char-lm-keras": (
+        lambda V: _char_lm(V),
+        {"no return_sequences": (lambda V: _char_lm(V, sequences=False), "return_sequences=True"),
+         "softmax head": (lambda V: _char_lm(V, head="softmax"), "Dense(V) with no activation"),
+         "vocabulary hard-coded": (lambda V: _char_lm(104), "one row per id"),
+         "head too small": (lambda V: _char_lm(V, units_out=V - 1), "one logit per character"),
+         "one-hot input": (lambda V: _char_lm(V, one_hot=True), "reads vectors"),
+         "bidirectional": (lambda V: _char_lm(V, bidirectional=True), "reads the future"),
+         "probabilities loss": (lambda V: _char_lm(V, loss="sparse_categorical_crossentropy"),
+                                "from_logits=True"),
+         "not compiled": (lambda V: _char_lm(V, loss=None), "not compiled")}),
 })
 
 
@@ -674,6 +685,25 @@ def _kn_bigram(train, V, D, lower="continuations", weight="D T", unseen="p_1"):
     return P
 
 
+def _char_lm(V, sequences=True, head=None, units_out=None, one_hot=False, bidirectional=False,
+             loss="logits"):
+    """Chapter 7's char-lm-keras answer, or one of its usual mistakes."""
+    import keras
+
+    if one_hot:
+        layers = [keras.Input(shape=(None, V))]
+    else:
+        layers = [keras.Input(shape=(None,), dtype="int32"), keras.layers.Embedding(V, 16)]
+    gru = keras.layers.GRU(32, return_sequences=sequences)
+    layers += [keras.layers.Bidirectional(gru) if bidirectional else gru,
+               keras.layers.Dense(units_out or V, activation=head)]
+    model = keras.Sequential(layers)
+    if loss is not None:
+        model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=(
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True) if loss == "logits" else loss))
+    return model
+
+
 HINTED.update({
     "bits-per-char": {"bpc = loss / ln 2": lambda loss: loss / np.log(2)},
     "temperature-probs": {"shift each row by its own maximum": _temperature()},
@@ -686,6 +716,9 @@ HINTED.update({
     "kneser-ney-bigram": {
         "a context never seen falls back to p_1(b) entirely": lambda t, V, D: _kn_bigram(t, V, D),
         "p_1 counts the different characters seen before b": lambda t, V, D: _kn_bigram(t, V, D)},
+    "char-lm-keras": {
+        "Embedding(V, 16), GRU(32, return_sequences=True), Dense(V), from_logits=True":
+            lambda V: _char_lm(V)},
 })
 
 

@@ -64,3 +64,20 @@ def test_the_forecaster_trains_like_keras_and_runs_the_epoch_it_is_given():
     assert calls == [32, 32]
     assert np.max(np.abs(np.array(run.numpy_loss) - run.keras_loss) / run.keras_loss) < 1e-4
     assert run.numpy_loss[1] < run.numpy_loss[0]
+
+
+def test_the_character_model_runs_the_epoch_it_is_given():
+    """Chapter 7 passes the loop it shows (``epoch=``): that loop is the one that runs."""
+    from rnnlab.experiments.scratch import char_numpy_epoch, char_scratch_vs_keras
+
+    data = textdata.load_text()
+    calls = []
+
+    def counted(cell, *args, **kwargs):
+        calls.append((cell, kwargs["batch_size"]))
+        return char_numpy_epoch(cell, *args, **kwargs)
+
+    run = char_scratch_vs_keras(data.train[:800], len(data.vocabulary), units=4, window=16,
+                                epochs=2, epoch=counted)
+    assert calls == [("simple_rnn", 32), ("simple_rnn", 32)]
+    assert np.max(np.abs(np.array(run.numpy_loss) - run.keras_loss)) < 1e-4

@@ -242,3 +242,75 @@ def check_kneser_ney_bigram(kn_bigram: Any) -> str:
         }, atol=1e-9)
     return ("interpolated Kneser–Ney: discounted counts, and the freed mass handed to how many "
             "different contexts each character completes.")
+
+
+@checker("char-lm-keras")
+def check_char_lm_keras(build_char_lm: Any) -> str:
+    """``build_char_lm(V)`` returns the chapter's character language model in Keras, compiled:
+    it reads ids (batch, T), any T, and returns the logits of the next character at every step,
+    (batch, T, V), through a causal recurrent layer with ``return_sequences=True``; the loss is
+    ``SparseCategoricalCrossentropy(from_logits=True)``."""
+    import keras
+
+    rng = np.random.default_rng(7)
+    for V in (13, 29):
+        model = call_answer(build_char_lm, V, hints={
+            "ndim": "Keras could not connect the layers: a layer that needs a sequence received "
+                    "one vector per window. Give the recurrent layer return_sequences=True."})
+        if not isinstance(model, keras.Model):
+            raise WrongAnswer(f"return the keras.Model you built, got {type(model).__name__}.")
+        shape = tuple(model.input_shape)
+        if len(shape) == 3:
+            raise WrongAnswer(f"the model reads vectors, input shape {shape}: it must read the ids "
+                              "themselves, (batch, T), and turn them into vectors with an Embedding: "
+                              "keras.Input(shape=(None,), dtype=\"int32\").")
+        embeddings = [layer for layer in model.layers if isinstance(layer, keras.layers.Embedding)]
+        if embeddings and embeddings[0].input_dim != V:
+            raise WrongAnswer(f"build_char_lm({V}) built Embedding({embeddings[0].input_dim}, …): "
+                              f"the table needs one row per id, Embedding(V, …) with V = {V}.")
+        outputs = {}
+        for T in (7, 11):
+            ids = rng.integers(0, V, size=(3, T)).astype("int32")
+            try:
+                outputs[T] = np.asarray(model(ids), dtype=np.float64)
+            except Exception as error:
+                raise WrongAnswer(f"the model failed on ids of shape (3, {T}) with V = {V}: "
+                                  f"{type(error).__name__}. It must take windows of any length: "
+                                  "keras.Input(shape=(None,), dtype=\"int32\").") from None
+            out = outputs[T]
+            if out.shape == (3, V):
+                raise WrongAnswer("one prediction per window, shape (batch, V): the recurrent layer "
+                                  "returns only its last state. A language model predicts at every "
+                                  "step: give it return_sequences=True.")
+            if out.ndim == 3 and out.shape[:2] == (3, T) and out.shape[2] != V:
+                raise WrongAnswer(f"build_char_lm({V}) gives {out.shape[2]} outputs per step: the "
+                                  f"Dense layer needs one logit per character of the vocabulary, "
+                                  f"Dense(V) with V = {V}.")
+            if out.shape != (3, T, V):
+                raise WrongAnswer(f"ids of shape (3, {T}) gave an output of shape {out.shape}, "
+                                  f"expected (3, {T}, {V}): one row of V logits per step.")
+            if np.all(out >= 0) and np.allclose(out.sum(axis=-1), 1.0, atol=1e-4):
+                raise WrongAnswer("the outputs are probabilities: the Dense layer has a softmax. With "
+                                  "from_logits=True the loss applies the softmax itself, so the model "
+                                  "must return logits: Dense(V) with no activation.")
+            changed = ids.copy()
+            changed[:, -1] = (changed[:, -1] + 1) % V
+            if not np.allclose(np.asarray(model(changed), dtype=np.float64)[:, :-1], out[:, :-1],
+                               atol=1e-6):
+                raise WrongAnswer("the prediction at a step changes when a later character changes: "
+                                  "the model reads the future (a Bidirectional layer?). A language "
+                                  "model may only read the characters up to the step it predicts from.")
+        if not any(isinstance(layer, keras.layers.RNN) for layer in model.layers):
+            raise WrongAnswer("the model has no recurrent layer: put a GRU (or LSTM or SimpleRNN) "
+                              "with return_sequences=True between the Embedding and the Dense layer.")
+        loss = getattr(model, "loss", None)
+        if loss is None:
+            raise WrongAnswer("the model is not compiled: model.compile(optimizer=keras.optimizers"
+                              ".Adam(...), loss=keras.losses.SparseCategoricalCrossentropy("
+                              "from_logits=True)).")
+        if isinstance(loss, str) or not getattr(loss, "from_logits", False):
+            raise WrongAnswer(f"the loss {loss!r} expects probabilities (from_logits=False), but the "
+                              "model returns logits: loss=keras.losses.SparseCategoricalCrossentropy("
+                              "from_logits=True).")
+    return ("(batch, T) ids in, (batch, T, V) logits out, a loss at every step: the chapter's "
+            "model, ready for rnnlab.fit or model.fit.")

@@ -266,7 +266,9 @@ def char_numpy_epoch(cell: str, params: Arrays, velocity: Arrays, x: np.ndarray,
 def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simple_rnn",
                           units: int = 32, window: int = 32, epochs: int, batch_size: int = 32,
                           learning_rate: float = 0.5, momentum: float = 0.9, clip: float = 1.0,
-                          seed: int = SEED) -> CharScratchRun:
+                          seed: int = SEED,
+                          epoch: Callable[..., tuple[Arrays, Arrays, float]] | None = None
+                          ) -> CharScratchRun:
     """Train a one-hot character model twice, by :func:`char_numpy_epoch` and by Keras.
 
     Both start from the weights Keras draws with ``seed`` (the model of
@@ -280,6 +282,9 @@ def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simp
         cell, units, window: the model and the window length.
         epochs, batch_size, learning_rate, momentum, clip: the setting.
         seed: the initial weights' seed.
+        epoch: the NumPy side's epoch, called as :func:`char_numpy_epoch` is (default
+            :func:`char_numpy_epoch`): a chapter passes the loop it shows, so that the loop on
+            the page is the one that runs.
 
     Returns:
         A :class:`CharScratchRun`.
@@ -298,12 +303,12 @@ def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simp
     params = {"W": W, "U": U, "b": b, "W_y": W_y, "b_y": b_y}
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     numpy_loss, numpy_seconds = [], []
+    run_epoch = char_numpy_epoch if epoch is None else epoch
     for _ in range(epochs):
         start = time.perf_counter()
-        params, velocity, loss = char_numpy_epoch(cell, params, velocity, x, y,
-                                                  batch_size=batch_size,
-                                                  learning_rate=learning_rate,
-                                                  momentum=momentum, clip=clip)
+        params, velocity, loss = run_epoch(cell, params, velocity, x, y, batch_size=batch_size,
+                                           learning_rate=learning_rate, momentum=momentum,
+                                           clip=clip)
         numpy_seconds.append(time.perf_counter() - start)
         numpy_loss.append(loss)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
