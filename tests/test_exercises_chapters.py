@@ -383,6 +383,17 @@ def _ops_sigmoid():
     return _stacked(activation=keras.ops.sigmoid)()
 
 
+def _standardise(source="train", ddof=0):
+    def standardise(train, validation, test):
+        parts = (train, validation, test)
+        if source == "own":
+            return tuple((p - p.mean()) / p.std() for p in parts)
+        fitted = {"train": train, "validation": validation, "test": test,
+                  "whole": np.concatenate(parts), "before test": np.concatenate([train, validation])}[source]
+        return tuple((p - fitted.mean()) / fitted.std(ddof=ddof) for p in parts)
+    return standardise
+
+
 def _fit_ar(order="reversed", bias=True, part="last"):
     def fit_ar(x, y, p):
         values = x[:, -p:, 0] if part == "last" else x[:, :p, 0]
@@ -446,6 +457,27 @@ EXERCISES.update({
          "forecasts instead of weights": (lambda x, y, p: (x[:, -1, 0], 0.0), "shape"),
          "one array": (lambda x, y, p: np.zeros(p + 1), "pair (a, b)"),
          "None": (lambda x, y, p: None, "pair (a, b)")}),
+    "scale-without-leaking": (
+        _standardise(),
+        {"whole series": (_standardise("whole"), "whole series"),
+         "each part its own": (_standardise("own"), "its own mean"),
+         "training and validation": (_standardise("before test"), "training and validation"),
+         "validation statistics": (_standardise("validation"), "validation period's statistics"),
+         "test statistics": (_standardise("test"), "test period's statistics"),
+         "mean only": (lambda tr, va, te: (tr - tr.mean(), va - tr.mean(), te - tr.mean()),
+                       "did not divide"),
+         "variance": (lambda tr, va, te: tuple((p - tr.mean()) / tr.var() for p in (tr, va, te)),
+                      "divided by the variance"),
+         "no centring": (lambda tr, va, te: tuple(p / tr.std() for p in (tr, va, te)),
+                         "did not subtract the mean"),
+         "min-max": (lambda tr, va, te: tuple((p - tr.min()) / (tr.max() - tr.min())
+                                             for p in (tr, va, te)), "min-max"),
+         "training only": (lambda tr, va, te: ((tr - tr.mean()) / tr.std(), va, te),
+                           "only the training period"),
+         "one array": (lambda tr, va, te: np.concatenate(_standardise()(tr, va, te)), "one array"),
+         "test scaled wrongly": (lambda tr, va, te: (*_standardise()(tr, va, te)[:2], te),
+                                 "the training period is right"),
+         "None": (lambda tr, va, te: None, "expected a tuple of 3 arrays")}),
 })
 
 HINTED.update({
@@ -493,6 +525,9 @@ HINTED.update({
         "or the weights": lambda x, y, p: (
             lambda s: (s[:-1][::-1], s[-1]))(np.linalg.lstsq(
                 np.hstack([x[:, -p:, 0], np.ones((len(x), 1))]), y, rcond=None)[0])},
+    "scale-without-leaking": {
+        "the training period's mean and standard deviation": _standardise(),
+        "the sample standard deviation, ddof=1": _standardise(ddof=1)},
 })
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from rnnlab.exercises import WrongAnswer, as_array, as_number, call_answer, checker, diagnose
+from rnnlab.exercises import (WrongAnswer, as_array, as_arrays, as_number, call_answer, checker,
+                              diagnose)
 
 
 @checker("add-feature-axis")
@@ -279,3 +280,77 @@ def check_ar_least_squares(fit_ar: Any) -> str:
     return ("one least-squares solve gives the autoregression: np.linalg.lstsq on the last p "
             "values and a column of ones.")
 
+
+
+def _three_periods() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A series that rises and swings wider over time, cut in time into 200, 50 and 50 values:
+    each period's mean and standard deviation differ clearly from the others'."""
+    rng = np.random.default_rng(11)
+    t = np.arange(300.0)
+    series = 40.0 + 0.3 * t + (5.0 + 0.1 * t) * np.sin(2 * np.pi * t / 11) + rng.normal(scale=3.0,
+                                                                                        size=300)
+    return series[:200], series[200:250], series[250:]
+
+
+@checker("scale-without-leaking")
+def check_scale_without_leaking(standardise: Any) -> str:
+    """``standardise(train, validation, test)`` returns the three periods of a series scaled with
+    the mean and standard deviation of the training period only: (part - mean) / std."""
+    parts = _three_periods()
+    train, validation, test = parts
+    answer = call_answer(standardise, *(part.copy() for part in parts))
+    if isinstance(answer, np.ndarray) and answer.shape == (sum(len(p) for p in parts),):
+        raise WrongAnswer("you returned one array: return the three periods as a tuple "
+                          "(train, validation, test), each scaled.")
+    given = as_arrays(answer, [p.shape for p in parts], ["train", "validation", "test"])
+
+    def scale(mean: float, std: float) -> list[np.ndarray]:
+        return [(part - mean) / std for part in parts]
+
+    def same(candidate: list[np.ndarray]) -> bool:
+        return all(np.allclose(g, c, rtol=0, atol=1e-6) for g, c in zip(given, candidate))
+
+    for ddof in (0, 1):                 # np.std's default, or the sample standard deviation
+        if same(scale(train.mean(), train.std(ddof=ddof))):
+            return ("the training period's mean and standard deviation, applied to all three: "
+                    "nothing from the validation or test period reaches training.")
+    whole = np.concatenate(parts)
+    before_test = np.concatenate([train, validation])
+    leak = ("Only the training period may set the scaling; a forecaster at the end of training "
+            "has not seen the later months.")
+    mistakes = {
+        "you used the mean and standard deviation of the whole series: they carry the validation "
+        "and test periods into training. " + leak: scale(whole.mean(), whole.std()),
+        "each period was scaled with its own mean and standard deviation (a scaler fitted again "
+        "on each part): the validation and test values then leak their own statistics, and a "
+        "value means something different in each part. Compute the mean and std once, on "
+        "train.": [(p - p.mean()) / p.std() for p in parts],
+        "you used the training and validation periods together: validation is for choosing, "
+        "so it must not shape the training data either. " + leak:
+            scale(before_test.mean(), before_test.std()),
+        "you used the validation period's statistics. " + leak:
+            scale(validation.mean(), validation.std()),
+        "you used the test period's statistics. " + leak: scale(test.mean(), test.std()),
+        "you subtracted the training mean but did not divide by the standard deviation.":
+            [p - train.mean() for p in parts],
+        "you divided by the variance; divide by the standard deviation, its square root.":
+            [(p - train.mean()) / train.var() for p in parts],
+        "you divided by the standard deviation but did not subtract the mean first.":
+            [p / train.std() for p in parts],
+        "that is min-max scaling to [0, 1]; this exercise asks for (x - mean) / std with the "
+        "training period's mean and standard deviation.":
+            [(p - train.min()) / (train.max() - train.min()) for p in parts],
+        "only the training period was scaled: scale the validation and test periods too, with "
+        "the same training mean and std, or the model reads them in other units.":
+            [(train - train.mean()) / train.std(), validation, test],
+    }
+    for hint, candidate in mistakes.items():
+        if same(candidate):
+            raise WrongAnswer(hint)
+    right = scale(train.mean(), train.std())
+    if np.allclose(given[0], right[0], rtol=0, atol=1e-6):
+        raise WrongAnswer("the training period is right, but the validation or test period is "
+                          "not: scale them with the training mean and std, (part - mean) / std.")
+    raise WrongAnswer("the values are off: compute mean = train.mean() and std = train.std(), "
+                      "then return ((train - mean) / std, (validation - mean) / std, "
+                      "(test - mean) / std).")
