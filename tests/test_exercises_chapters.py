@@ -535,6 +535,12 @@ def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
+def _doubling(*args, **kwargs):
+    from rnnlab.exercises.ch09_modern import _doubling as doubling
+
+    return doubling(*args, **kwargs)
+
+
 def _min_gru(convention="book", tanh=False, order="zh", bias=True):
     def min_gru_step(x_t, h_prev, W, b):
         n = h_prev.shape[1]
@@ -568,28 +574,48 @@ EXERCISES.update({
          "blocks swapped": (_min_gru(order="hz"), "order [z | h̃]"),
          "no bias": (_min_gru(bias=False), "bias is missing"),
          "transposed product": (lambda x_t, h_prev, W, b: W @ x_t, "x_t @ W"),
-         "returns the gates too": (lambda *args: (_min_gru()(*args), {}), "return h_t alone")}),
-    "ar-forecast": (
-        lambda xt, yt, xn, p: _least_squares(xt[:, -p:, 0], yt, xn[:, -p:, 0]),
-        {"no intercept": (lambda xt, yt, xn, p: _least_squares(xt[:, -p:, 0], yt, xn[:, -p:, 0],
-                                                               intercept=False),
-                          "intercept is missing"),
-         "oldest values": (lambda xt, yt, xn, p: _least_squares(xt[:, :p, 0], yt, xn[:, :p, 0]),
-                           "first `order` values"),
-         "whole window": (lambda xt, yt, xn, p: _least_squares(xt[..., 0], yt, xn[..., 0]),
-                          "all the values of the window"),
-         "persistence": (lambda xt, yt, xn, p: xn[:, -1, 0], "that is persistence"),
-         "moving average": (lambda xt, yt, xn, p: xn[:, -p:, 0].mean(axis=1), "mean of the last"),
-         "returns the weights": (lambda xt, yt, xn, p: np.ones(p + 1), "expected")}),
+         "returns the gates too": (lambda *args: (_min_gru()(*args), {}), "return h_t alone"),
+         "rows split, as for x_t of shape (d,)": (
+             lambda x_t, h_prev, W, b: (lambda pre, n: _sigmoid(pre[:n]) * h_prev
+                                        + (1 - _sigmoid(pre[:n])) * pre[n:])(x_t @ W + b, h_prev.shape[-1]),
+             "not (d,)")}),
+    "scan-doubling": (
+        lambda a, b: _doubling_scan(a, b),
+        {"composed in the wrong order": (lambda a, b: _doubling(a, b, order="swapped"), "wrong order"),
+         "one round short": (lambda a, b: _doubling(a, b, rounds_less=1), "one round short"),
+         "combined with a later entry": (lambda a, b: _doubling(a, b, direction="later"), "a later one"),
+         "B from this round's A": (lambda a, b: _doubling(a, b, stale=True), "A of this round"),
+         "states only": (lambda a, b: b, "tuple of 2 arrays"),
+         "returns None": (lambda a, b: None, "tuple of 2 arrays")}),
 })
 
 
-def _least_squares(x_fit, y_fit, x_new, intercept=True):
-    """A learner's autoregression: least squares on the given columns (and a column of ones)."""
-    def design(columns):
-        return np.c_[columns, np.ones(len(columns))] if intercept else columns
-    weights, *_ = np.linalg.lstsq(design(x_fit), y_fit, rcond=None)
-    return design(x_new) @ weights
+def _min_gru_any_shape(x_t, h_prev, W, b):
+    """min-gru-step's hint: pre[..., :n] splits the columns of a batch and of a single x_t."""
+    n = h_prev.shape[-1]
+    pre = x_t @ W + b
+    z = _sigmoid(pre[..., :n])
+    return z * h_prev + (1 - z) * pre[..., n:]
+
+
+HINTED.update({
+    "min-gru-step": {"pre[..., :n] works for both": _min_gru_any_shape},
+    "scan-doubling": {"Start from `A, B = a, b`, use compose(earlier, later)": lambda a, b: _doubling_scan(a, b)},
+})
+
+
+def _doubling_scan(a, b):
+    """Exercise scan-doubling's solution, as a learner writes it (with rnnlab's compose)."""
+    from rnnlab.cells import compose
+
+    A, B = np.array(a, float), np.array(b, float)
+    shift = 1
+    while shift < A.shape[1]:
+        new_A, new_B = compose((A[:, :-shift], B[:, :-shift]), (A[:, shift:], B[:, shift:]))
+        A = np.concatenate([A[:, :shift], new_A], axis=1)
+        B = np.concatenate([B[:, :shift], new_B], axis=1)
+        shift *= 2
+    return A, B
 
 
 def _bigram_bits(nats=False, order=2, counted="train", plus_v=True, totals_from="pairs"):

@@ -75,7 +75,8 @@ def check_scan_rounds(scan_rounds: Any) -> str:
 def check_min_gru_step(answer: Any) -> str:
     """``min_gru_step(x_t, h_prev, W, b)`` returns h_t of the minimal GRU in the book's
     convention: z_t = σ(x_t W_z + b_z), h̃_t = x_t W_h + b_h, h_t = z_t ⊙ h_{t-1} + (1 − z_t) ⊙ h̃_t,
-    with W (features, 2 units) and b (2 units,) in the block order [z | h̃]."""
+    with x_t (batch, features), h_prev (batch, units), W (features, 2 units) and b (2 units,) in
+    the block order [z | h̃]."""
     rng = np.random.default_rng(2024)
     batch, d, n = 3, 4, 5
     x_t, h_prev = rng.normal(size=(batch, d)), rng.uniform(-1, 1, size=(batch, n))
@@ -85,7 +86,11 @@ def check_min_gru_step(answer: Any) -> str:
     returned = call_answer(answer, x_t, h_prev, W, b,
                                   hints={"matmul": "x_t has shape (batch, features) and W "
                                          "(features, 2 units): compute x_t @ W, then split "
-                                         "the 2 units columns into z and h̃."})
+                                         "the 2 units columns into z and h̃.",
+                                         "broadcast": "x_t has shape (batch, d), one row per "
+                                         "sequence, not (d,): x_t @ W + b has shape (batch, 2n), "
+                                         "so split its columns, pre[:, :n] and pre[:, n:]; "
+                                         "pre[:n] splits rows (pre[..., :n] works for both)."})
     if isinstance(returned, tuple):
         raise WrongAnswer("min_gru_step returned a tuple; return h_t alone (rnnlab's version "
                           "also returns the gates, the exercise asks only for the new state).")
@@ -107,57 +112,59 @@ def check_min_gru_step(answer: Any) -> str:
             "can be computed at once and the states by a scan.")
 
 
-def _ar_series(n: int = 420, seed: int = 1927) -> np.ndarray:
-    """A stationary AR(3) series around 50 (Yule's sunspot model was an AR(2), 1927)."""
-    rng = np.random.default_rng(seed)
-    y = np.full(n + 60, 50.0)
-    for t in range(3, len(y)):
-        y[t] = 50 + 0.9 * (y[t - 1] - 50) + 0.3 * (y[t - 2] - 50) - 0.4 * (y[t - 3] - 50) \
-            + rng.normal(scale=5.0)
-    return y[60:]
+def _scan_reference(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(A_t, B_t), the composition of the first t pairs: A_t = a_t ⋯ a_1, B_t = h_t from h_0 = 0."""
+    from rnnlab.cells.scan import linear_recurrence
+
+    return np.cumprod(a, axis=1), linear_recurrence(a, b, method="sequential")
 
 
-@checker("ar-forecast")
-def check_ar_forecast(answer: Any) -> str:
-    """``autoregression_forecast(x_train, y_train, x_new, order)`` fits
-    ŷ = c + w_1 y_{t-p+1} + … + w_p y_t (the last ``order`` values of each window and an
-    intercept) by least squares on the training windows, and returns the forecasts for
-    ``x_new``, shape (n_new,)."""
-    from rnnlab.baselines import fit_autoregression
-    from rnnlab.data.series import windows
+def _doubling(a: np.ndarray, b: np.ndarray, order: str = "right", rounds_less: int = 0,
+              direction: str = "earlier", stale: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The doubling scan, or one of its usual mistakes (what the checker recognises)."""
+    A, B = a.copy(), b.copy()
+    T, shift, rounds = a.shape[1], 1, 0
+    total = math.ceil(math.log2(T)) if T > 1 else 0
+    while shift < T and rounds < total - rounds_less:
+        if direction == "earlier":
+            (a1, b1), (a2, b2) = (A[:, :-shift], B[:, :-shift]), (A[:, shift:], B[:, shift:])
+        else:                                                 # the one `shift` later
+            (a1, b1), (a2, b2) = (A[:, shift:], B[:, shift:]), (A[:, :-shift], B[:, :-shift])
+        if order == "swapped":
+            (a1, b1), (a2, b2) = (a2, b2), (a1, b1)
+        new_a = a2 * a1
+        new_b = (new_a if stale else a2) * b1 + b2
+        part = slice(shift, None) if direction == "earlier" else slice(None, -shift)
+        A[:, part], B[:, part] = new_a, new_b
+        shift, rounds = 2 * shift, rounds + 1
+    return A, B
 
-    x, y = windows(_ar_series(), 10)
-    x, y = x.astype(np.float64), y.astype(np.float64)
-    x_train, y_train, x_new = x[:300], y[:300], x[300:360]
-    order = 3
-    right = fit_autoregression(x_train, y_train, order).predict(x_new)
-    returned = call_answer(answer, x_train, y_train, x_new, order, hints={
-        "matmul": "x has shape (windows, length, 1): take x[:, -order:, 0], a (windows, order) "
-                  "matrix, and add a column of ones for the intercept."})
-    result = as_array(returned, (len(x_new),), "autoregression_forecast")
 
-    def least_squares(columns: Any, intercept: bool = True) -> np.ndarray:
-        """Forecasts of a least-squares fit on the columns a mistaken answer reads."""
-        design = columns(x_train)
-        new = columns(x_new)
-        if intercept:
-            design = np.c_[design, np.ones(len(design))]
-            new = np.c_[new, np.ones(len(new))]
-        weights, *_ = np.linalg.lstsq(design, y_train, rcond=None)
-        return new @ weights
-
-    diagnose(result, right, {
-        "the intercept is missing: add a column of ones, so the line need not pass through 0 "
-        "(the series' mean is far from 0).":
-            least_squares(lambda v: v[:, -order:, 0], intercept=False),
-        "that reads the first `order` values of each window, the oldest; the forecast needs the "
-        "most recent ones, x[:, -order:].": least_squares(lambda v: v[:, :order, 0]),
-        "that fits all the values of the window; an autoregression of order p reads only the "
-        "last p.": least_squares(lambda v: v[:, :, 0]),
-        "that is persistence, the last value of each window: fit the weights by least "
-        "squares.": x_new[:, -1, 0],
-        "that is the mean of the last `order` values: let least squares choose the weights "
-        "and the intercept.": x_new[:, -order:, 0].mean(axis=1),
-    }, atol=1e-3)
-    return ("least squares on the last p values and a 1: the linear baseline every forecasting "
-            "network should be compared with.")
+@checker("scan-doubling")
+def check_scan_doubling(answer: Any) -> str:
+    """``doubling_scan(a, b)`` takes every step's pair, a and b of shape (batch, T, units), and
+    returns (A, B) of the same shapes: (A_t, B_t) is the composition of the first t pairs, by
+    the doubling scan (each round combines entry t with the entry ``shift`` earlier, shift = 1,
+    2, 4, … < T). Checked against rnnlab.cells.linear_recurrence on several shapes."""
+    rng = np.random.default_rng(1990)
+    for shape in [(1, 1, 1), (2, 2, 3), (1, 5, 2), (3, 8, 4), (2, 13, 1)]:
+        a, b = rng.uniform(0.2, 0.95, size=shape), rng.normal(size=shape)
+        returned = _pair(call_answer(answer, a.copy(), b.copy()))
+        A, B = as_arrays(returned, [shape, shape], ["A", "B"])
+        right_A, right_B = _scan_reference(a, b)
+        mistakes = {
+            "the pairs are composed in the wrong order: the entry `shift` earlier is the earlier "
+            "step, so entry t becomes (A_t ⊙ A_{t−s}, A_t ⊙ B_{t−s} + B_t), compose(earlier, "
+            "later).": _doubling(a, b, order="swapped"),
+            "one round short: keep going while shift < T (5 steps need shifts 1, 2 and 4).":
+                _doubling(a, b, rounds_less=1),
+            "each entry is combined with a later one: the scan runs forward, entry t takes in "
+            "the entry t − shift.": _doubling(a, b, direction="later"),
+            "B was computed with the A of this round: compute the new (A, B) from the old pair "
+            "before overwriting either (a₂ ⊙ b₁ uses the old a₂).": _doubling(a, b, stale=True),
+        }
+        expected = np.concatenate([right_A, right_B])
+        diagnose(np.concatenate([A, B]), expected,
+                 {hint: np.concatenate(wrong) for hint, wrong in mistakes.items()}, atol=1e-9)
+    return ("(A_t, B_t) for every t in ⌈log₂ T⌉ rounds: B_t is h_t from h_0 = 0, and A_t ⊙ h_0 + "
+            "B_t from any h_0.")
