@@ -215,8 +215,8 @@ def beam_search(step: Step, state: Sequence[np.ndarray], start: int, end: int, w
     sequences; a sequence that emits the end symbol leaves the beam as a finished hypothesis.
 
     At each step every partial sequence is extended by every symbol and the best ``width``
-    extensions are kept (:func:`beam_step`); those that end move to the finished list, so the beam
-    narrows. After ``max_steps`` steps (or when nothing is left), the finished hypotheses and
+    extensions are kept (:func:`beam_step`); those that end move to the finished list, and the
+    next step refills the beam to ``width`` from the extensions of the others. After ``max_steps`` steps (or when nothing is left), the finished hypotheses and
     those still open are ranked by :func:`length_normalised` score. ``width = 1`` is greedy
     decoding; a width of at least V^max_steps is exhaustive search.
 

@@ -6,10 +6,11 @@ and raises r during training from 0 (pure teacher forcing) to ``final_rate``, so
 to continue from its own mistakes.
 
 Bengio et al. draw each fed-back symbol while decoding step by step. This module uses the
-one-pass approximation of Duckworth et al. (2019, "Parallel scheduled sampling"): a first,
+two-pass form of Mihaylova & Martins (2019, "Scheduled Sampling for Transformers"), which
+Duckworth et al. (2019, "Parallel scheduled sampling") run with more sampling passes: a first,
 teacher-forced pass of the decoder gives a prediction at every position at once; the mixed
-inputs are built from those predictions; a second pass of the same layers, on the mixed
-inputs, gives the output the loss reads. At inference (``training=False``) the inputs are not
+inputs are built from symbols drawn from those predictions (one sampling pass); a second pass
+of the same layers, on the mixed inputs, gives the output the loss reads. At inference (``training=False``) the inputs are not
 mixed, so the model is exactly :func:`rnnlab.models.seq2seq_model`'s, and
 :class:`rnnlab.attention.Seq2SeqTwin` reads it.
 

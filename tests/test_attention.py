@@ -221,6 +221,9 @@ def test_the_studies_of_a_trained_model_are_consistent():
         assert result.model_errors <= 1 - result.exact_match + 1e-12
         assert result.exact_match + result.search_errors + result.model_errors >= 1 - 1e-12
         assert result.found_log_prob <= one.true_log_prob + 1e-9 or result.model_errors > 0
+        # the known model errors are counted once per string, over every setting
+        assert result.known_model_errors == one.known_model_errors
+        assert result.model_errors <= result.known_model_errors + 1e-12
     exact = sum(scores["exact"][n] * scores["count"][n] for n in scores["count"]) / len(data)
     assert one.exact_match == pytest.approx(exact)
     n = int(data.length[0])

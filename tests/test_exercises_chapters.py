@@ -904,6 +904,55 @@ def _top_k_share(probs, p):
     return kept / kept.sum(axis=-1, keepdims=True)
 
 
+def _attention_backward(kind="right"):
+    def attention_backward(d_ctx, query, memory):
+        e = memory @ query
+        alpha = np.exp(e - e.max())
+        alpha = alpha / alpha.sum()
+        d_alpha = memory @ d_ctx
+        d_e = alpha * d_alpha if kind == "no centring" else alpha * (d_alpha - alpha @ d_alpha)
+        if kind == "no softmax":
+            d_e = d_alpha
+        d_query = d_ctx if kind == "context gradient" else memory.T @ d_e
+        d_memory = np.outer(d_e, query) if kind != "no key path" else 0 * memory
+        if kind != "no value path":
+            d_memory = d_memory + np.outer(alpha, d_ctx)
+        return d_query, d_memory
+    return attention_backward
+
+
+EXERCISES["attention-backward"] = (
+    _attention_backward(),
+    {"softmax Jacobian without -alpha alpha^T": (_attention_backward("no centring"), "−α αᵀ"),
+     "softmax skipped": (_attention_backward("no softmax"), "softmax is skipped"),
+     "context gradient as the query's": (_attention_backward("context gradient"), "passed straight"),
+     "memory without its value path": (_attention_backward("no value path"), "value path"),
+     "memory without its key path": (_attention_backward("no key path"), "key path"),
+     "one array": (lambda d, q, m: m, "tuple of 2 arrays")})
+
+
+def test_the_attention_backward_solution_matches_finite_differences():
+    rng = np.random.default_rng(8)
+    query, memory, d_ctx = rng.normal(size=4), rng.normal(size=(5, 4)), rng.normal(size=4)
+    d_query, d_memory = _attention_backward()(d_ctx, query, memory)
+
+    def loss(q, m):
+        e = m @ q
+        a = np.exp(e - e.max())
+        return float((a / a.sum()) @ m @ d_ctx)
+
+    eps = 1e-6
+    numeric_q = np.array([(loss(query + eps * u, memory) - loss(query - eps * u, memory)) / (2 * eps)
+                          for u in np.eye(4)])
+    numeric_m = np.zeros_like(memory)
+    for i, j in np.ndindex(*memory.shape):
+        bump = np.zeros_like(memory)
+        bump[i, j] = eps
+        numeric_m[i, j] = (loss(query, memory + bump) - loss(query, memory - bump)) / (2 * eps)
+    np.testing.assert_allclose(d_query, numeric_q, atol=1e-8)
+    np.testing.assert_allclose(d_memory, numeric_m, atol=1e-8)
+
+
 def test_every_registered_exercise_is_tested_here_or_in_test_exercises():
     from test_exercises_implement import CASES
 

@@ -275,3 +275,53 @@ def check_top_p_filter(nucleus: Any) -> str:
         diagnose(result, right, mistakes, atol=1e-9)
     return ("the nucleus of Holtzman et al.: few symbols where the model is sure, many where it "
             "is not.")
+
+
+def _backward_cases() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(2019)
+    return [(rng.normal(size=4), rng.normal(size=(5, 4)), rng.normal(size=4)),
+            (rng.normal(size=3) * 2, rng.normal(size=(7, 3)), rng.normal(size=3)),
+            (rng.normal(size=6), rng.normal(size=(2, 6)), rng.normal(size=6))]
+
+
+@checker("attention-backward")
+def check_attention_backward(attention_backward: Any) -> str:
+    """``attention_backward(d_ctx, query, memory)``: the backward pass of dot-product attention
+    for one query. query q (n,), memory (S, n), forward e_j = q · h̄_j, α = softmax(e),
+    ctx = Σ_j α_j h̄_j; given d_ctx = ∂L/∂ctx (n,), returns (∂L/∂q (n,), ∂L/∂memory (S, n)).
+    The right answer is :func:`rnnlab.attention.attention_backward`'s (tested against finite
+    differences)."""
+    from rnnlab.attention import AttentionWeights, attention_backward as library
+    from rnnlab.attention import attention_forward
+
+    for query, memory, d_ctx in _backward_cases():
+        S, n = memory.shape
+        result = call_answer(attention_backward, d_ctx.copy(), query.copy(), memory.copy())
+        d_query, d_memory = as_arrays(result, [(n,), (S, n)], ["d_query", "d_memory"])
+        _, cache = attention_forward(query[None, None], memory[None], AttentionWeights("dot"))
+        grads = library(d_ctx[None, None], cache)
+        right_q, right_m = grads["query"][0, 0], grads["memory"][0]
+        alpha = cache["alpha"][0, 0]
+        d_alpha = memory @ d_ctx                                   # ∂L/∂α_j = d_ctx · h̄_j
+        d_e = alpha * (d_alpha - alpha @ d_alpha)
+        no_centring = alpha * d_alpha                              # the diagonal of the Jacobian only
+        value_path = np.outer(alpha, d_ctx)                        # h̄_j as a value
+        diagnose(d_query, right_q, {
+            "the softmax's Jacobian is missing its −α αᵀ part: ∂L/∂e_j = α_j (∂L/∂α_j − "
+            "Σ_j' α_j' ∂L/∂α_j'), not α_j ∂L/∂α_j.": memory.T @ no_centring,
+            "the softmax is skipped: the gradient reaches the scores through the softmax, "
+            "∂L/∂e_j = α_j (∂L/∂α_j − Σ_j' α_j' ∂L/∂α_j').": memory.T @ d_alpha,
+            "∂L/∂q is Σ_j ∂L/∂e_j h̄_j (the scores are q · h̄_j); this is the context's "
+            "gradient passed straight through.": d_ctx,
+        }, atol=1e-9)
+        diagnose(d_memory, right_m, {
+            "the softmax's Jacobian is missing its −α αᵀ part: ∂L/∂e_j = α_j (∂L/∂α_j − "
+            "Σ_j' α_j' ∂L/∂α_j'), not α_j ∂L/∂α_j.":
+                value_path + np.outer(no_centring, query),
+            "the memory's gradient is missing its value path: each h̄_j is also summed into the "
+            "context, which adds α_j ∂L/∂ctx to its row.": np.outer(d_e, query),
+            "the memory's gradient is missing its key path: each h̄_j also makes the score "
+            "e_j = q · h̄_j, which adds ∂L/∂e_j q to its row.": value_path,
+        }, atol=1e-9)
+    return ("∂L/∂e through the softmax's full Jacobian, then ∂L/∂q = Σ_j ∂L/∂e_j h̄_j; each h̄_j "
+            "gets gradient as a value and as a key.")

@@ -340,10 +340,15 @@ class BeamResult(Record):
         true_log_prob: mean log p(true answer | source) (nats), the same for every width.
         search_errors: share of strings where the answer returned scores lower under the model
             than the best answer known for that string: the true answer, or what any setting of
-            the study returned. A better search would have returned a higher-scoring answer.
+            the study returned. A better search would have returned a higher-scoring answer. A
+            lower bound: the best answer known is only what these beams found.
         model_errors: share of strings where the answer returned is wrong and the model scores
-            it at least as high as the true answer: the model prefers a wrong output, and no
-            search fixes that. A string can count in both.
+            it at least as high as the true answer: this setting's failures that are model
+            errors. A wider beam uncovers more of them; a narrow one may return a different
+            wrong answer that scores below the truth. A string can count in both.
+        known_model_errors: share of strings where ANY setting of the study returned a wrong
+            answer scoring at least as high as the true answer: the model errors known, once per
+            string, the same for every setting. A lower bound (a better search may find more).
     """
 
     width: int
@@ -353,6 +358,7 @@ class BeamResult(Record):
     true_log_prob: float
     search_errors: float
     model_errors: float
+    known_model_errors: float
 
 
 def beam_study(twin: Any, data: Any, widths: Sequence[int | tuple[int, float]],
@@ -361,8 +367,10 @@ def beam_study(twin: Any, data: Any, widths: Sequence[int | tuple[int, float]],
     errors (Stahlberg & Byrne 2019).
 
     Search error: the answer returned scores lower under the model than the best answer known
-    for the string (the true answer or the answer of any setting in ``widths``). Model error: the
-    answer returned is wrong and scores at least as high as the true answer.
+    for the string (the true answer or the answer of any setting in ``widths``), so the share is
+    a lower bound. A setting's model errors: the answer returned is wrong and scores at least as
+    high as the true answer. Known model errors, once per string for all settings: some setting
+    returned a wrong answer scoring at least as high as the true answer (a lower bound too).
 
     Args:
         twin: a :class:`rnnlab.attention.Seq2SeqTwin`.
@@ -392,11 +400,13 @@ def beam_study(twin: Any, data: Any, widths: Sequence[int | tuple[int, float]],
             right[k, i] = best.tokens == tuple(int(s) for s in data.target[i, :n])
             found[k, i] = best.log_prob
     best_known = np.maximum(true_lp, found.max(axis=0))
+    model_error = ~right & (found >= true_lp - 1e-9)                  # (settings, strings)
+    known = float(np.mean(model_error.any(axis=0)))
     return [BeamResult(width=width, alpha=a, exact_match=float(right[k].mean()),
                        found_log_prob=float(found[k].mean()),
                        true_log_prob=float(np.mean(true_lp)),
                        search_errors=float(np.mean(found[k] < best_known - 1e-9)),
-                       model_errors=float(np.mean(~right[k] & (found[k] >= true_lp - 1e-9))))
+                       model_errors=float(model_error[k].mean()), known_model_errors=known)
             for k, (width, a) in enumerate(settings)]
 
 
