@@ -46,8 +46,13 @@ def test_the_longest_chapters_start_first(monkeypatch):
     assert [p.stem for p, _, _ in done] == ["02_gradients", "05_keras_examples", "06_mnist_comparison"]
 
 
-def test_groups_run_side_by_side_and_the_first_failure_stops_everything(capsys):
+def test_groups_run_side_by_side_and_the_first_failure_stops_everything(capsys, monkeypatch,
+                                                                       tmp_path):
     import sys
+
+    # a failure prints and records the stage times: keep them out of benchmarks/timings.md
+    monkeypatch.setattr(course, "TIMINGS", tmp_path / "timings.md")
+    monkeypatch.setattr(course, "TIMES", [])
     import threading
 
     seen = []
@@ -68,3 +73,4 @@ def test_groups_run_side_by_side_and_the_first_failure_stops_everything(capsys):
     with pytest.raises(SystemExit) as stop:
         course.together(lambda: sys.exit("verify failed"))
     assert stop.value.code == 1 and "verify failed" in capsys.readouterr().err
+    assert "## course.py" in (tmp_path / "timings.md").read_text()
