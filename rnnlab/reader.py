@@ -10,6 +10,8 @@ directives. Opened in JupyterLab or Colab, such prose shows the roles, not the n
 * ``{cite}`a,b``` → ``[(Author, year; Author, year)](#references)``, and a *References* section
   at the end lists every cited work from ``book/references.bib``;
 * ``{doc}`page``` → the page's name in words (``bibliography`` → *the references below*);
+* ``{ref}`text <label>``` → the text; a bare ``{ref}`label``` → *the section below* (the
+  chapter's own sections are in the notebook, without the site's numbering);
 * a ``{figure}`` directive → the image, embedded in the cell as an attachment, with its caption
   in italics; an admonition (``{note}``, ``{tip}``, ...) → a block quote with a bold title.
 
@@ -33,6 +35,7 @@ from typing import Any
 GLUE = re.compile(r"\{glue(?::(text|any)?)?\}`([^`]+)`")
 CITE = re.compile(r"\{cite(?::[pt])?\}`([^`]+)`")
 DOC = re.compile(r"\{doc\}`([^`]+)`")
+REF = re.compile(r"\{ref\}`([^`]+)`")
 TARGET = re.compile(r"^\(\w[\w-]*\)=[ \t]*\n", re.M)
 FENCE = re.compile(r"^(```+|:::+)\{(\w[\w-]*)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 # What a reader notebook must not contain: a MyST role, a directive fence, a target label.
@@ -215,10 +218,15 @@ def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
         label = match.group(1).split("<")[0].strip()
         return label if "<" in match.group(1) else f"the page *{Path(target).name}*"
 
+    def ref(match: re.Match[str]) -> str:
+        content = match.group(1)
+        return content.split("<")[0].strip() if "<" in content else "the section below"
+
     text = TARGET.sub("", text)          # a section's label for cross-references: nothing to show
     text = FENCE.sub(directive, text)
     text = GLUE.sub(glue, text)
     text = CITE.sub(cite, text)
+    text = REF.sub(ref, text)
     return DOC.sub(doc, text)
 
 

@@ -63,6 +63,12 @@ def test_figures_are_embedded_and_notes_become_block_quotes():
     assert reader.myst_leftovers(notebook(out)) == []
 
 
+def test_a_cross_reference_keeps_its_text_and_a_bare_one_points_below():
+    out, _, _ = render("See {ref}`the table at the end <article-models>`; and {ref}`results`.")
+    assert out == "See the table at the end; and the section below."
+    assert reader.myst_leftovers(notebook(out)) == []
+
+
 def test_the_reader_keeps_outputs_drops_glue_records_and_lists_references():
     executed = notebook("", outputs=[glue_output("x", "3"), {"output_type": "stream",
                                                               "name": "stdout", "text": ["hi"]}])
