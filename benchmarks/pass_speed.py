@@ -38,11 +38,12 @@ def main() -> None:
     from rnnlab.experiments.machine import environment
 
     env = environment()
-    passes = pass_seconds(args.lengths, parallel=args.parallel, repeats=args.repeats)
+    size = {"batch": 16, "features": 16, "units": 64}      # the layer and input it times
+    passes = pass_seconds(args.lengths, parallel=args.parallel, repeats=args.repeats, **size)
     print(f"{env['cpu']} ({env['cpu_count']} logical cores), {platform.node() or 'host'}; "
           f"tensorflow {env['versions'].get('tensorflow', '?')}")
-    print(f"MinGRU {'by scan' if args.parallel else 'step by step'}: batch 16, 16 features, "
-          f"64 units; fastest of {args.repeats} calls")
+    print(f"MinGRU {'by scan' if args.parallel else 'step by step'}: batch {size['batch']}, "
+          f"{size['features']} features, {size['units']} units; fastest of {args.repeats} calls")
     for T, (forward, both) in passes.items():
         print(f"T = {T:5,}: forward {1e3 * forward:7.1f} ms, forward and backward "
               f"{1e3 * both:8.1f} ms")
@@ -53,8 +54,7 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "environment": env,
-        "settings": {"parallel": args.parallel, "repeats": args.repeats, "batch": 16,
-                     "features": 16, "units": 64},
+        "settings": {"parallel": args.parallel, "repeats": args.repeats, **size},
         "seconds": {str(T): list(times) for T, times in passes.items()}}, indent=1) + "\n")
     print(f"wrote {args.out}")
 

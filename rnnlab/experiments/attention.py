@@ -166,19 +166,15 @@ def reversal_splits(max_length: int, samples: int, test_samples: int = 3000) -> 
 
 def greedy_outputs(twin: Any, source: np.ndarray, steps: int, start: int) -> np.ndarray:
     """Greedy decoding with a :class:`rnnlab.attention.Seq2SeqTwin`, a batch at once: feed the
-    start symbol, take the most likely symbol, feed it back, ``steps`` times.
+    start symbol, take the most likely symbol, feed it back, ``steps`` times
+    (:func:`rnnlab.decoding.greedy` on the twin's step).
 
     Returns:
         (batch, steps) ids.
     """
-    state = twin.start(source)
-    tokens = np.full(len(source), start)
-    out = np.zeros((len(source), steps), np.int64)
-    for t in range(steps):
-        log_probs, state = twin.step(tokens, state)
-        tokens = log_probs.argmax(axis=-1)
-        out[:, t] = tokens
-    return out
+    from rnnlab.decoding import greedy
+
+    return greedy(twin.step, twin.start(source), start, steps).tokens
 
 
 def score_by_length(twin: Any, data: Any) -> dict[str, dict[int, Any]]:

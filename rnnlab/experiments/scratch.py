@@ -21,8 +21,8 @@ from rnnlab.experiments.records import NOT_SAVED, Record
 from rnnlab.experiments.training import steady_seconds, train
 
 
-__all__ = ["momentum_step", "ScratchRun", "forecaster_gradients", "numpy_epoch", "scratch_vs_keras", "CharScratchRun",
-    "char_numpy_epoch", "char_scratch_vs_keras"]
+__all__ = ["momentum_step", "ScratchRun", "forecaster_gradients", "numpy_epoch",
+    "scratch_vs_keras", "CharScratchRun", "char_numpy_epoch", "char_scratch_vs_keras"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
 Arrays = dict[str, np.ndarray]
@@ -134,7 +134,7 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
                      batch_size: int = 32, learning_rate: float = 0.01, momentum: float = 0.9,
                      clip: float = 1.0, seed: int = SEED,
                      update: Callable[..., tuple[Arrays, Arrays]] = momentum_step,
-                     epoch: Callable[..., tuple[Arrays, Arrays, float]] | None = None
+                     epoch: Callable[..., tuple[Arrays, Arrays, float]] = numpy_epoch
                      ) -> ScratchRun:
     """Train ``SimpleRNN(units)`` + ``Dense(1)`` twice: the NumPy loop, and Keras.
 
@@ -169,12 +169,11 @@ def scratch_vs_keras(x: np.ndarray, y: np.ndarray, *, units: int = 8, epochs: in
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     numpy_loss, numpy_seconds = [], []
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    run_epoch = numpy_epoch if epoch is None else epoch
     for _ in range(epochs):
         start = time.perf_counter()
-        params, velocity, loss = run_epoch(params, velocity, x64, y64, batch_size=batch_size,
-                                           learning_rate=learning_rate, momentum=momentum,
-                                           clip=clip, update=update)
+        params, velocity, loss = epoch(params, velocity, x64, y64, batch_size=batch_size,
+                                       learning_rate=learning_rate, momentum=momentum,
+                                       clip=clip, update=update)
         numpy_seconds.append(time.perf_counter() - start)
         numpy_loss.append(loss)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
@@ -267,7 +266,7 @@ def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simp
                           units: int = 32, window: int = 32, epochs: int, batch_size: int = 32,
                           learning_rate: float = 0.5, momentum: float = 0.9, clip: float = 1.0,
                           seed: int = SEED,
-                          epoch: Callable[..., tuple[Arrays, Arrays, float]] | None = None
+                          epoch: Callable[..., tuple[Arrays, Arrays, float]] = char_numpy_epoch
                           ) -> CharScratchRun:
     """Train a one-hot character model twice, by :func:`char_numpy_epoch` and by Keras.
 
@@ -303,12 +302,11 @@ def char_scratch_vs_keras(ids: np.ndarray, vocab_size: int, *, cell: str = "simp
     params = {"W": W, "U": U, "b": b, "W_y": W_y, "b_y": b_y}
     velocity = {k: np.zeros_like(v) for k, v in params.items()}
     numpy_loss, numpy_seconds = [], []
-    run_epoch = char_numpy_epoch if epoch is None else epoch
     for _ in range(epochs):
         start = time.perf_counter()
-        params, velocity, loss = run_epoch(cell, params, velocity, x, y, batch_size=batch_size,
-                                           learning_rate=learning_rate, momentum=momentum,
-                                           clip=clip)
+        params, velocity, loss = epoch(cell, params, velocity, x, y, batch_size=batch_size,
+                                       learning_rate=learning_rate, momentum=momentum,
+                                       clip=clip)
         numpy_seconds.append(time.perf_counter() - start)
         numpy_loss.append(loss)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum,
