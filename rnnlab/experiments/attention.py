@@ -164,6 +164,12 @@ def reversal_splits(max_length: int, samples: int, test_samples: int = 3000) -> 
     return {"train": train_data, "validation": validation, "test": test}
 
 
+def _chunks(count: int) -> list[np.ndarray]:
+    """The row indices 0 … count − 1 in pieces of about ``CHUNK``: the twin's passes over a
+    test set go piece by piece, to keep their float64 arrays small."""
+    return np.array_split(np.arange(count), max(1, count // CHUNK))
+
+
 def greedy_outputs(twin: Any, source: np.ndarray, steps: int, start: int) -> np.ndarray:
     """Greedy decoding with a :class:`rnnlab.attention.Seq2SeqTwin`, a batch at once: feed the
     start symbol, take the most likely symbol, feed it back, ``steps`` times
@@ -193,7 +199,7 @@ def score_by_length(twin: Any, data: Any) -> dict[str, dict[int, Any]]:
 
     forced_right = np.zeros(data.target.shape, bool)
     decoded = np.zeros(data.target.shape, np.int64)
-    for rows in np.array_split(np.arange(len(data)), max(1, len(data) // CHUNK)):
+    for rows in _chunks(len(data)):
         logits, _ = twin.teacher_forced(data.source[rows], data.decoder_input[rows])
         forced_right[rows] = logits.argmax(axis=-1) == data.target[rows]
         decoded[rows] = greedy_outputs(twin, data.source[rows], data.target.shape[1],
@@ -317,7 +323,7 @@ def mirrored_weight(twin: Any, data: Any) -> np.ndarray:
         raise ValueError("the model has no attention")
     width = data.source.shape[1]
     weights = []
-    for rows in np.array_split(np.arange(len(data)), max(1, len(data) // CHUNK)):
+    for rows in _chunks(len(data)):
         _, alpha = twin.teacher_forced(data.source[rows], data.decoder_input[rows])
         for a, n in zip(alpha, data.length[rows]):
             steps = np.arange(n)
@@ -434,7 +440,7 @@ def injected_error(twin: Any, data: Any, seed: int = SEED) -> dict[str, float]:
     scores = {}
     for name, given in (("clean", decoder_input), ("injected", corrupted)):
         right = np.zeros(target.shape, bool)
-        for rows in np.array_split(np.arange(len(target)), max(1, len(target) // CHUNK)):
+        for rows in _chunks(len(target)):
             logits, _ = twin.teacher_forced(source[rows], given[rows])
             right[rows] = logits.argmax(axis=-1) == target[rows]
         scores[name] = float(right[mask].mean())
