@@ -25,6 +25,27 @@ def test_language_run_trains_scores_and_keeps_its_model_out_of_json():
     assert stateful.test_bits == pytest.approx(stateful.lm.bits(data.test[:1000], 16))
 
 
+@pytest.mark.slow
+def test_language_run_with_patience_keeps_the_epoch_with_the_lowest_validation_loss():
+    from rnnlab.experiments import language_run
+
+    # a learning rate far too large: the validation loss rises after a few epochs
+    run = language_run("simple_rnn", units=8, embedding_dim=4, window=16, epochs=8,
+                       train_chars=3000, learning_rate=0.3, patience=1)
+    losses = run.history["val_loss"]
+    best = int(np.argmin(losses))
+    assert run.best_epoch == best + 1 and run.patience == 1
+    # it stopped one epoch after the best (patience 1), or ran out of epochs
+    assert len(losses) in (best + 2, 8)
+    assert run.validation_bits == pytest.approx(losses[best] / np.log(2))
+    # the weights kept are the best epoch's, not the last one's
+    data = textdata.load_text()
+    assert run.lm.bits(data.validation, 16) == pytest.approx(run.validation_bits, rel=1e-4)
+    with pytest.raises(ValueError, match="stateful"):
+        language_run("gru", units=4, embedding_dim=2, window=8, epochs=1, train_chars=500,
+                     stateful=True, batch_size=4, patience=2)
+
+
 def test_the_decoder_is_causal_so_greedy_decoding_can_rerun_the_model():
     from rnnlab.experiments.language import greedy_decode
     from rnnlab.models import seq2seq_model

@@ -50,8 +50,12 @@ class LanguageRun(Record):
         test_bits_carried: the same text read with the state carried, as
             ``CARRIED_STREAMS`` contiguous pieces side by side (so only that many characters
             start from a zero state).
-        validation_bits: the validation text, read in windows (Keras' last ``val_loss`` in
-            bits; computed in NumPy for a stateful model).
+        validation_bits: the validation text, read in windows (Keras' ``val_loss`` in bits
+            after the last epoch, or after the kept epoch with ``patience``; computed in NumPy for
+            a stateful model).
+        patience: early stopping's patience (None: no early stopping, all ``epochs`` run).
+        best_epoch: the epoch (1-based) whose weights the model keeps: the last one, or with
+            ``patience`` the one with the lowest validation loss.
         train_windows: how many training windows an epoch reads.
         test_chars: how many characters of the test text were scored.
         served, provenance: whether the run came from the results store, and where and when it
@@ -77,6 +81,8 @@ class LanguageRun(Record):
     validation_bits: float
     train_windows: int = 0
     test_chars: int = 0
+    patience: int | None = None
+    best_epoch: int = 0
     served: bool = False
     provenance: dict[str, Any] = field(default_factory=dict)
     lm: Any = field(default=None, repr=False, compare=False, metadata=NOT_SAVED)
@@ -109,7 +115,8 @@ def _reset_states() -> Any:
 def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window: int = 64,
                  epochs: int, batch_size: int = 64, stateful: bool = False,
                  learning_rate: float = 3e-3, train_chars: int | None = None,
-                 test_chars: int | None = None, seed: int = SEED) -> LanguageRun:
+                 test_chars: int | None = None, patience: int | None = None,
+                 seed: int = SEED) -> LanguageRun:
     """Train a character model on the corpus of :func:`rnnlab.data.load_text` and score it.
 
     The training text is cut into windows of ``window`` characters, each target the next
@@ -124,7 +131,7 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         cell: a registered cell's name.
         units, embedding_dim: n and e of :func:`rnnlab.models.language_model`.
         window: training sequence length T.
-        epochs: passes over the training text (no early stopping).
+        epochs: passes over the training text (at most, with ``patience``).
         batch_size: windows per batch (streams, for a stateful model).
         stateful: carry the state across batches.
         learning_rate: Adam's step size.
@@ -132,10 +139,17 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         test_chars: score the first ``test_chars`` characters of the test text only (None: all
             of it; a smaller number makes a quick check quicker, since the NumPy twin scores
             the text step by step).
+        patience: stop when the validation loss has not improved for this many epochs, and
+            keep the weights of the epoch with the lowest validation loss
+            (``keras.callbacks.EarlyStopping``; None: train all ``epochs``). Not for a stateful
+            model, which has no per-epoch validation loss.
         seed: the initial weights' and the shuffling's seed.
 
     Returns:
         A :class:`LanguageRun`.
+
+    Raises:
+        ValueError: ``patience`` for a stateful model.
     """
     import keras
 
@@ -148,6 +162,10 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
     batch_size = integer("batch_size", batch_size)
     integer("train_chars", train_chars, allow_none=True)
     integer("test_chars", test_chars, minimum=2, allow_none=True)
+    integer("patience", patience, allow_none=True)
+    if stateful and patience is not None:
+        raise ValueError("patience needs a validation loss per epoch; a stateful model has none: "
+                         "expected patience=None with stateful=True")
     test = data.test if test_chars is None else data.test[:test_chars]
     ids = data.train if train_chars is None else data.train[:train_chars]
     if stateful:
@@ -160,13 +178,19 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
                            seed=seed)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=CLIP),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    callbacks = ([_reset_states()] if stateful else [] if patience is None else
+                 [keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)])
     record = train(model, x, y, epochs=epochs, batch_size=batch_size, validation_data=validation,
-                   callbacks=[_reset_states()] if stateful else [], shuffle=not stateful,
-                   seed=seed)
+                   callbacks=callbacks, shuffle=not stateful, seed=seed)
     lm = CharLM.from_keras(model)
-    # Keras scored the validation windows after the last epoch; a stateful model has no such pass
-    validation_bits = (record.history["val_loss"][-1] / np.log(2) if "val_loss" in record.history
-                       else lm.bits(data.validation, window))
+    # Keras scored the validation windows after every epoch; a stateful model has no such pass
+    if "val_loss" in record.history:
+        losses = record.history["val_loss"]
+        best = len(losses) - 1 if patience is None else int(np.argmin(losses))
+        validation_bits = losses[best] / np.log(2)
+    else:
+        best = len(record.history["loss"]) - 1
+        validation_bits = lm.bits(data.validation, window)
     return LanguageRun(
         cell=cell, units=units, embedding_dim=embedding_dim, window=window, stateful=stateful,
         batch_size=batch_size, learning_rate=learning_rate, epochs=epochs, seed=seed,
@@ -174,7 +198,7 @@ def language_run(cell: str, *, units: int = 128, embedding_dim: int = 32, window
         epoch_seconds=record.epoch_seconds, test_bits=lm.bits(test, window),
         test_bits_carried=lm.bits(test, streams=CARRIED_STREAMS),
         validation_bits=validation_bits, train_windows=len(x), test_chars=len(test),
-        served=record.served, provenance=record.provenance, lm=lm)
+        patience=patience, best_epoch=best + 1, served=record.served, provenance=record.provenance, lm=lm)
 
 
 def untrained_language_model(cell: str, *, units: int = 128, embedding_dim: int = 32,
