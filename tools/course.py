@@ -167,6 +167,14 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
+UV = "uv==0.13.9"
+"""The installer of the requirements: uv installs the same pinned wheels as pip from the same
+registry, in 16 s instead of pip's 61 s here (cold caches both; ``pip check`` verifies the
+result)."""
+UV_PIP = (str(PY), "-m", "uv", "pip")
+UV_INTO = ("--python", str(PY))
+
+
 def setup() -> None:
     """Create .venv, install the pinned requirements and rnnlab, fetch MNIST; skip what is done."""
     if sys.version_info < (3, 10):
@@ -177,8 +185,9 @@ def setup() -> None:
         print(f"=== creating virtual environment {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
     if not stamp.exists() or stamp.read_text() != wanted:
-        stage("install requirements", str(PY), "-m", "pip", "install", "-q", "-r", "requirements.txt")
-        stage("install rnnlab", str(PY), "-m", "pip", "install", "-q", "--no-deps", "-e", ".")
+        stage("install uv (pip)", str(PY), "-m", "pip", "install", "-q", UV)
+        stage("install requirements (uv)", *UV_PIP, "install", *UV_INTO, "-q", "-r", "requirements.txt")
+        stage("install rnnlab", *UV_PIP, "install", *UV_INTO, "-q", "--no-deps", "-e", ".")
         stage("pip check", str(PY), "-m", "pip", "check")
         stamp.write_text(wanted)
     else:
@@ -191,7 +200,7 @@ def install_extra(what: str, requirements: str) -> None:
     stamp = VENV / f".rnnlab-{Path(requirements).stem}"
     wanted = digest([ROOT / requirements])
     if not stamp.exists() or stamp.read_text() != wanted:
-        stage(f"install {what}", str(PY), "-m", "pip", "install", "-q", "-r", requirements)
+        stage(f"install {what}", *UV_PIP, "install", *UV_INTO, "-q", "-r", requirements)
         stamp.write_text(wanted)
 
 
