@@ -6,6 +6,8 @@
                                      # and learner notebooks in notebooks/ (what deploy.yml ships)
     python3 tools/course.py test     # set up if needed, run every test (fast mode), including
                                      # the browser test of the built site (needs Debian's chromium)
+                                     # and reader notebooks run from the installed wheel as on
+                                     # Colab (tools/colab_check.py)
     python3 tools/course.py unit     # set up if needed, run the unit tests alone (fast mode, no
                                      # notebook executed, no browser): the contributor's loop
     python3 tools/course.py setup    # only create/refresh .venv and fetch the data
@@ -42,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import venv
 from collections.abc import Callable
@@ -519,16 +522,26 @@ def main(argv: list[str]) -> None:
 
         together(unit_tests, other_backend_and_grading)
 
+        built: list[Path] = []
+        readers_made = threading.Event()
+
         def nbval() -> None:
             stage("nbval (every notebook)", str(PY), "-m", "pytest", "--nbval-lax",
                   "--nbval-current-env", "--nbval-cell-timeout=300", "--durations=10", "book",
                   env=fast)
-
-        built: list[Path] = []
+            # as on Colab: the wheel installed in a folder of its own, reader notebooks run in
+            # empty folders, one in full mode with training refused, one in fast mode
+            readers_made.wait()
+            if built:
+                stage("Colab-like: installed wheel, reader notebooks from empty folders", str(PY),
+                      "tools/colab_check.py", str(BUILD / "reader"), "--full", "03", "--fast", "01")
 
         def published_site() -> None:
-            built.append(site_build("full", strict=True))
-            readers(built[0])
+            try:
+                built.append(site_build("full", strict=True))
+                readers(built[0])
+            finally:
+                readers_made.set()
             stage("published site: claims, glue, sentences, Colab links; readers: no MyST",
                   str(PY), "-m", "pytest", "-q", "tests/test_published.py", "tests/test_reader.py",
                   "tests/test_links.py",
