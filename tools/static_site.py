@@ -11,6 +11,10 @@ engine and the other combined components are left out (about 5 MB instead of 24 
    the environment reads documents; with more than one read the page declares ``const
    THEBE_JS_URL`` twice and the browser reports a SyntaxError on every page. Identical inline
    scripts are dropped from each page's script list.
+3. **Phones.** A stylesheet (``_static/rnnlab-phone.css``, :data:`PHONE_CSS`): a display
+   equation or a table wider than the screen scrolls sideways inside its own box, with a shadow
+   on each side where more is hidden (the cue that it scrolls); long inline code breaks instead
+   of widening the page to more than 390 px.
 
 Enabled in ``_config.yml`` under ``sphinx: local_extensions``; ``tests/browser`` checks the
 result in Chromium.
@@ -57,6 +61,33 @@ def _copy_mathjax(app, exception) -> None:  # noqa: ANN001 (Sphinx callback)
             (target / part).write_bytes(path.read_bytes())
 
 
+PHONE_CSS = """\
+/* rnnlab (tools/static_site.py): wide equations and tables scroll inside their box, with a
+   shadow on the side where more is hidden; long inline code breaks instead of widening the page */
+html { --rnnlab-scroll-shadow: rgba(0, 0, 0, 0.28); }
+html[data-theme="dark"] { --rnnlab-scroll-shadow: rgba(255, 255, 255, 0.28); }
+mjx-container[display="true"], .pst-scrollable-table-container {
+  overflow-x: auto;
+  overflow-y: hidden;
+  background:
+    linear-gradient(to right, var(--pst-color-background), transparent) left / 1.5em 100% no-repeat local,
+    linear-gradient(to left, var(--pst-color-background), transparent) right / 1.5em 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, var(--rnnlab-scroll-shadow), transparent) left / 0.6em 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, var(--rnnlab-scroll-shadow), transparent) right / 0.6em 100% no-repeat scroll;
+}
+.bd-article p code, .bd-article li code, .bd-article td code { overflow-wrap: anywhere; }
+.bd-article p code .pre, .bd-article li code .pre, .bd-article td code .pre { white-space: normal; }
+"""
+"""The phones' stylesheet (item 3 of the module doc); ``tests/browser`` checks at 390 px that no
+chapter is wider than the screen and that every box wider than the screen scrolls with a cue."""
+PHONE_CSS_FILE = "rnnlab-phone.css"
+
+
+def _write_phone_css(app, exception) -> None:  # noqa: ANN001 (Sphinx callback)
+    if exception is None and app.builder.format == "html":
+        (Path(app.outdir) / "_static" / PHONE_CSS_FILE).write_text(PHONE_CSS, encoding="utf-8")
+
+
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:  # noqa: ANN001
     scripts = context.get("script_files")
     if not scripts:
@@ -76,6 +107,8 @@ def setup(app):  # noqa: ANN001, ANN201 (Sphinx entry point)
     mathjax_source()  # fail early, with a clear message, if the package is missing
     app.connect("config-inited", _use_local_mathjax)
     app.connect("build-finished", _copy_mathjax)
+    app.add_css_file(PHONE_CSS_FILE)
+    app.connect("build-finished", _write_phone_css)
     # early (priority 100): html-page-context stops at the first handler that returns a template
     app.connect("html-page-context", _drop_duplicate_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

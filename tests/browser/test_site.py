@@ -3,7 +3,9 @@
 For every page in the table of contents: it loads with no console error, no failed request and
 no request to any host but the one serving it; every image has loaded; math is rendered (no raw
 TeX left); a screenshot is saved; on a chapter, a folded exercise solution opens when clicked
-(checked on the same visit, so each page loads once). The site's search finds the LSTM chapter
+(checked on the same visit, so each page loads once); then, at a phone's width (390 px), the
+page is no wider than the screen and every equation or table wider than its box scrolls inside
+it with a shadow as the cue (tools/static_site.py). The site's search finds the LSTM chapter
 for "forget gate".
 """
 from __future__ import annotations
@@ -35,6 +37,27 @@ RAW_TEX = r"""() => {
 
 BROKEN_IMAGES = """() => Array.from(document.images)
   .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
+
+
+PHONE = 390
+"""A phone's width in CSS pixels (an iPhone 12-15)."""
+
+PHONE_PROBLEMS = """() => {
+  const problems = [];
+  const width = document.documentElement.scrollWidth;
+  if (width > window.innerWidth + 1) problems.push(`the page is ${width} px wide on a ${window.innerWidth} px screen`);
+  const boxes = document.querySelectorAll('main mjx-container[display="true"], main .pst-scrollable-table-container');
+  for (const box of boxes) {
+    if (box.scrollWidth <= box.clientWidth + 1) continue;
+    const style = getComputedStyle(box);
+    const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+    if (!scrolls || !style.backgroundImage.includes('gradient'))
+      problems.push(`a ${box.tagName.toLowerCase()} ${box.scrollWidth} px wide in ${box.clientWidth} px ` +
+                    `(overflow-x ${style.overflowX}, no scroll shadow: ${!style.backgroundImage.includes('gradient')}): ` +
+                    box.textContent.slice(0, 60));
+  }
+  return problems;
+}"""
 
 
 def open_page(browser, site_url, path, shots=None):
@@ -86,7 +109,11 @@ def test_page_loads_cleanly_with_images_and_rendered_math(browser, site_url, sho
                     timeout=90_000)
     if page_path in CHAPTERS:
         solution_opens(page)
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    page.wait_for_timeout(100)           # one layout at the new width
+    phone = page.evaluate(PHONE_PROBLEMS)
     page.close()
+    assert not phone, f"at {PHONE} px: " + "; ".join(phone[:5])
     assert not problems, "\n".join(problems)
     assert not broken, f"images that did not load: {broken}"
     assert not raw, f"raw TeX left on the page: {raw[:5]}"
