@@ -18,6 +18,9 @@
     python3 tools/course.py grade [CHAPTER]
                                      # nbgrader: generate the assignment of a chapter (default
                                      # 01) and autograde a stub and a solved submission
+    python3 tools/course.py otter [CHAPTER]
+                                     # otter-grader (Colab, Gradescope): otter assign a chapter
+                                     # (default 01), otter run a stub and a solved submission
     python3 tools/course.py results [--jobs N] [--missing] [CHAPTER ...]
                                      # train every recorded run again (full budgets) and rewrite
                                      # the results store; --missing: only what the store lacks
@@ -38,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -287,6 +291,68 @@ def grade(argv: list[str]) -> None:
     shutil.rmtree(course)
 
 
+OTTER = """
+import json, sys
+from pathlib import Path
+from rnnlab.exercises.otter import otter_notebook
+source, target, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+nb = otter_notebook(json.loads(source.read_text(encoding="utf-8")), name, str(source))
+target.parent.mkdir(parents=True, exist_ok=True)
+target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\\n", encoding="utf-8")
+print(" ".join(c["source"].split("name: ")[1].split()[0] for c in nb["cells"]
+               if c["cell_type"] == "raw" and c["source"].startswith("# BEGIN QUESTION")))
+"""
+
+
+def otter_grade(argv: list[str]) -> None:
+    """``otter``: otter-grader's instructor workflow on one chapter, checked end to end.
+
+    The chapter becomes an otter-assign source notebook (``rnnlab.exercises.otter``: one
+    question per exercise, its test the chapter's check); ``otter assign`` writes the student
+    notebook and the autograder zip (what Gradescope takes); ``otter run`` (no Docker) grades two
+    submissions in fast mode: the student notebook as handed out (must score 0) and the solution
+    notebook (must score every point, question by question).
+    """
+    install_extra("otter-grader", "requirements-otter.txt")
+    chapter = pick(argv or ["01"])[0]
+    work = Path(tempfile.mkdtemp(prefix="rnnlab-otter-"))
+    name = f"ch{chapter.stem[:2]}"
+    source = work / "source" / chapter.name
+    made = subprocess.run([str(PY), "-c", OTTER, str(chapter), str(source), name], cwd=ROOT,
+                          capture_output=True, text=True)
+    if made.returncode != 0:  # the chapter's markers do not make an assignment: say why
+        shutil.rmtree(work)
+        sys.exit(f"course.py otter: {(made.stderr.strip().splitlines() or ['failed'])[-1]}")
+    questions = made.stdout.split()
+    otter = str(BIN / "otter")
+    env = {"RNNLAB_FAST": "1", "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    dist = work / "dist"
+    stage(f"otter assign {name}", otter, "assign", "--no-run-tests", "--no-pdfs", str(source),
+          str(dist), env=env)
+    autograder = next((dist / "autograder").glob("*-autograder_*.zip"))
+    scores = {}
+    for student, notebook in (("stub", dist / "student" / chapter.name),
+                              ("solved", dist / "autograder" / chapter.name)):
+        out = work / "results" / student
+        out.mkdir(parents=True)
+        stage(f"otter run {name} ({student})", otter, "run", "--no-logo", "-a", str(autograder),
+              "-o", str(out), str(notebook), env=env)
+        tests = json.loads((out / "results.json").read_text(encoding="utf-8"))["tests"]
+        scores[student] = {t["name"]: float(t["score"]) for t in tests if "max_score" in t}
+    print(f"otter scores for {chapter.stem}: "
+          + ", ".join(f"{s} {sum(q.values()):g}/{len(q)}" for s, q in scores.items()))
+    expected = {"stub": dict.fromkeys(questions, 0.0), "solved": dict.fromkeys(questions, 1.0)}
+    wrong = [f"{student} {question}: {scores[student].get(question)} (expected {points})"
+             for student, wanted in expected.items()
+             for question, points in {**dict.fromkeys(scores[student]), **wanted}.items()
+             if scores[student].get(question) != points]
+    if wrong or not questions:
+        report()
+        sys.exit(f"course.py otter: {'; '.join(wrong) or 'no exercise in ' + chapter.name} "
+                 f"(results in {work / 'results'})")
+    shutil.rmtree(work)
+
+
 def chapters() -> list[Path]:
     """The chapter notebooks listed in ``_toc.yml``, in order."""
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
@@ -486,6 +552,10 @@ def main(argv: list[str]) -> None:
         setup()
         grade(argv[2:])
         report()
+    elif command == "otter":
+        setup()
+        otter_grade(argv[2:])
+        report()
     elif command == "results":
         setup()
         results(argv[2:])
@@ -520,6 +590,10 @@ def main(argv: list[str]) -> None:
             stage("unit tests of the command line, the learner copy and the minimal layers",
                   str(PY), "-m", "pytest", "-q", *later, env=fast)
 
+        # the graders' extras before anything runs: otter-grader pins wrapt below 2, which
+        # TensorFlow imports, so nothing may be importing it while the package is replaced
+        install_extra("nbgrader", "requirements-grade.txt")
+        install_extra("otter-grader", "requirements-otter.txt")
         together(unit_tests, other_backend_and_grading)
 
         built: list[Path] = []
@@ -531,6 +605,9 @@ def main(argv: list[str]) -> None:
                   env=fast)
             # as on Colab: the wheel installed in a folder of its own, reader notebooks run in
             # empty folders, one in full mode with training refused, one in fast mode
+            # otter-grader's path (the nbgrader path runs with the unit tests): while the site
+            # is still building, so that this group and the site's take about as long
+            otter_grade(["01"])
             readers_made.wait()
             if built:
                 stage("Colab-like: installed wheel, reader notebooks from empty folders", str(PY),
