@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from colab_check import clean_source  # noqa: E402  (the wheel built from a clean copy, as CI's Colab check does)
 
 
 def test_every_subpackage_is_listed_in_pyproject():
@@ -22,7 +24,8 @@ def test_an_installed_package_serves_the_recorded_runs_without_the_repository(tm
     """What Colab gets from `pip install git+...`: a wheel that carries results/runs as
     rnnlab/recorded/runs, which the store finds when no clone is beside the package."""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    str(ROOT), "-w", str(tmp_path / "dist")], check=True, capture_output=True)
+                    str(clean_source(tmp_path)), "-w", str(tmp_path / "dist")], check=True,
+                   capture_output=True)
     wheel = next((tmp_path / "dist").glob("rnnlab-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     records = sorted(p.name for p in (ROOT / "results" / "runs").iterdir())

@@ -48,11 +48,26 @@ print(nb.cells[-1].outputs[0]["text"].strip())
 """Executes one notebook (in its own folder) with nbclient, then the provenance check."""
 
 
+def clean_source(folder: Path) -> Path:
+    """What the wheel is built from, copied into ``folder/source``: pyproject.toml, README.md,
+    ``rnnlab/`` and ``results/runs/`` (setuptools' ``build/`` folder in a working copy may hold
+    modules deleted since, which would go into the wheel)."""
+    source = folder / "source"
+    source.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copyfile(ROOT / name, source / name)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "rnnlab", source / "rnnlab", ignore=skip)
+    shutil.copytree(ROOT / "results" / "runs", source / "results" / "runs")
+    return source
+
+
 def wheel_into(folder: Path) -> Path:
-    """Build rnnlab's wheel and install it (no dependencies) into ``folder/site``."""
+    """Build rnnlab's wheel from a clean copy and install it (no dependencies) into
+    ``folder/site``."""
     dist = folder / "dist"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    str(ROOT), "-w", str(dist)], check=True, cwd=folder)
+                    str(clean_source(folder)), "-w", str(dist)], check=True, cwd=folder)
     wheel = next(dist.glob("rnnlab-*.whl"))
     site = folder / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
