@@ -7,7 +7,7 @@ forward and backward pass, at several sequence lengths.
 Calls :func:`rnnlab.experiments.pass_seconds` (each pass inside a ``tf.function``, as in
 training; the fastest of ``--repeats`` calls after one that traces), prints one line per length,
 then how much each pass grows from the shortest length to the longest, and writes the figures to
-``rnnlab/data/timings/pass_speed-<host>.json`` with the machine and the date. Chapter 9 reads
+``rnnlab/data/timings/pass_speed-<host>.json`` with the machine and the date. Chapter 10 reads
 that file (:func:`rnnlab.experiments.pass_timings`): a timing measured while a page builds
 would depend on what else the machine runs.
 """

@@ -15,7 +15,7 @@ One step of training is timed (forward, backward, an SGD update: ``train_on_batc
 warm-up steps that trace and compile; the figure is the median of ``--repeats``. The table is
 printed and written to ``rnnlab/data/timings/scan_speed-<host>.json`` with the machine (CPU,
 cores, GPUs), the versions and the settings: inside the package, unlike the other benchmarks'
-``benchmarks/results/``, because chapter 9 reads these files and must run where only the package
+``benchmarks/results/``, because chapter 10 reads these files and must run where only the package
 is installed (Colab). The chapter quotes these figures only from such files, one per machine;
 on a machine with a GPU the backends place the models there.
 """

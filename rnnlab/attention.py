@@ -1,4 +1,4 @@
-"""Attention in NumPy (chapter 8): scores, weights, context, the decoder step that uses them, a
+"""Attention in NumPy (chapter 9): scores, weights, context, the decoder step that uses them, a
 backward pass, and causal linear attention with its recurrent form.
 
 Row vectors, as everywhere in the course. The decoder's state at output step t is the **query**

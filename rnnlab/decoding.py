@@ -1,4 +1,4 @@
-"""Decoding (chapter 8): turning a model's next-symbol distributions into output sequences.
+"""Decoding (chapter 9): turning a model's next-symbol distributions into output sequences.
 
 Everything here works on a **step function**, the one thing a decoder needs from a model::
 

@@ -355,7 +355,7 @@ def seq2seq_encoder(cell: str, vocab_size: int, units: int, *, embedding_dim: in
 
 def seq2seq_model(cell: str, vocab_size: int, units: int, *, embedding_dim: int = 16,
                   seed: int | None = None) -> Any:
-    """An encoder–decoder (chapter 7): the encoder reads the source and hands its final states to
+    """An encoder–decoder (chapter 8): the encoder reads the source and hands its final states to
     the decoder as initial states; the decoder reads the target shifted right (teacher forcing)
     and predicts each next target symbol.
 
@@ -387,7 +387,7 @@ ATTENTION_SCORES = ("additive", "dot", "general")
 
 def attention_seq2seq_model(cell: str, vocab_size: int, units: int, *, score: str = "additive",
                             embedding_dim: int = 16, seed: int | None = None) -> Any:
-    """An encoder–decoder with attention (chapter 8): Luong et al.'s global attention.
+    """An encoder–decoder with attention (chapter 9): Luong et al.'s global attention.
 
     The encoder returns every state h̄_j and hands its final states to the decoder, as in
     :func:`seq2seq_model`. At each output step the decoder's state h_t is the query: scores

@@ -585,7 +585,7 @@ def scan_speed(rows: Sequence[Mapping[str, Any]]) -> Any:
 
 
 def attention_weights(panels: Sequence[tuple[np.ndarray, Sequence[str], Sequence[str]]]) -> Any:
-    """Attention weights as heatmaps, one panel per example (chapter 8).
+    """Attention weights as heatmaps, one panel per example (chapter 9).
 
     Args:
         panels: one ``(alpha, source, output)`` per example: ``alpha`` of shape (T_out, T_x),

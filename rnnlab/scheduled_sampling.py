@@ -1,4 +1,4 @@
-"""Scheduled sampling (Bengio et al. 2015) for the course's encoder–decoder (chapter 8).
+"""Scheduled sampling (Bengio et al. 2015) for the course's encoder–decoder (chapter 9).
 
 Teacher forcing feeds the decoder the true previous symbol y_{t-1}. Scheduled sampling feeds,
 with probability r, a symbol drawn from the model's own prediction for that position instead,

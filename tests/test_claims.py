@@ -35,7 +35,7 @@ ALLOWED = [
      "counts[gru, reset_after=False] == 3 * simple"),
     ("06_mnist_comparison.ipynb", "Training costs about three times the forward pass",
      "the stated assumption of the FLOP model (backward ≈ 2 × forward), not a measurement"),
-    ("09_modern_recurrence.ipynb", "doubles its reach every round",
+    ("10_modern_recurrence.ipynb", "doubles its reach every round",
      "the definition of the doubling scan: round r uses the shift 2^r (rnnlab.cells.linear_recurrence, "
      "rnnlab.plots.scan_rounds; tests/test_plots.py counts the arrows)"),
 ]

@@ -536,7 +536,7 @@ def _sigmoid(a):
 
 
 def _doubling(*args, **kwargs):
-    from rnnlab.exercises.ch09_modern import _doubling as doubling
+    from rnnlab.exercises.ch10_modern import _doubling as doubling
 
     return doubling(*args, **kwargs)
 
@@ -682,14 +682,6 @@ EXERCISES.update({
          "no alpha V": (_bigram_bits(plus_v=False), "+ α V"),
          "bincount totals": (_bigram_bits(totals_from="bincount"), "np.bincount(train)"),
          "None": (lambda *a: None, "expected a number")}),
-    "independent-exact": (
-        lambda accuracy, lengths: np.mean(accuracy ** lengths),
-        {"power of the mean": (lambda a, L: a ** np.mean(L), "power of the mean"),
-         "union bound": (lambda a, L: np.mean(1 - (1 - a) * L), "adds up the chances"),
-         "complement": (lambda a, L: np.mean(1 - a ** L), "at least one wrong symbol"),
-         "product over answers": (lambda a, L: a ** np.sum(L), "every answer"),
-         "symbol accuracy": (lambda a, L: a, "per-symbol accuracy itself"),
-         "array": (lambda a, L: a ** L, "returned a ndarray")}),
     "kneser-ney-bigram": (
         lambda train, V, D: _kn_bigram(train, V, D),
         {"occurrences": (lambda t, V, D: _kn_bigram(t, V, D, lower="occurrences"),
@@ -770,10 +762,6 @@ HINTED.update({
     "temperature-probs": {"shift each row by its own maximum": _temperature()},
     "bigram-cross-entropy": {
         "C(c) counts the pairs c starts (not np.bincount(train))": _bigram_bits()},
-    "independent-exact": {
-        "raise the accuracy to each answer's own length, then average":
-            lambda accuracy, lengths: np.mean(accuracy ** np.asarray(lengths)),
-        "the mean of accuracy ** L": lambda a, L: float(np.mean(a ** L))},
     "kneser-ney-bigram": {
         "a context never seen falls back to p_1(b) entirely": lambda t, V, D: _kn_bigram(t, V, D),
         "p_1 counts the different characters seen before b": lambda t, V, D: _kn_bigram(t, V, D)},
@@ -782,6 +770,89 @@ HINTED.update({
             lambda V: _char_lm(V)},
 })
 
+
+
+# --- chapter 8: sequence to sequence ---------------------------------------------------------
+
+def _greedy_answer(step, state, start, end, max_steps):
+    """Chapter 8's greedy-decode answer, written independently of the checker."""
+    out, symbol = [], start
+    for _ in range(max_steps):
+        logits, state = step(symbol, state)
+        symbol = int(np.argmax(logits))
+        if symbol == end:
+            break
+        out.append(symbol)
+    return out
+
+
+def _teacher_forcing_answer(answer, width):
+    """Chapter 8's teacher-forcing answer, written independently of the checker."""
+    target = answer + "$" + " " * (width - len(answer) - 1)
+    return "^" + target[:-1], target
+
+
+def _greedy_mistake(mistake):
+    from rnnlab.exercises.ch08_seq2seq import _greedy
+
+    return lambda step, state, start, end, max_steps: _greedy(step, state, start, end, max_steps,
+                                                              mistake)
+
+
+EXERCISES.update({
+    "independent-exact": (
+        lambda accuracy, lengths: np.mean(accuracy ** lengths),
+        {"power of the mean": (lambda a, L: a ** np.mean(L), "power of the mean"),
+         "union bound": (lambda a, L: np.mean(1 - (1 - a) * L), "adds up the chances"),
+         "complement": (lambda a, L: np.mean(1 - a ** L), "at least one wrong symbol"),
+         "product over answers": (lambda a, L: a ** np.sum(L), "every answer"),
+         "symbol accuracy": (lambda a, L: a, "per-symbol accuracy itself"),
+         "array": (lambda a, L: a ** L, "returned a ndarray")}),
+    "teacher-forcing": (
+        _teacher_forcing_answer,
+        {"no shift": (lambda s, w: ((s + "$").ljust(w),) * 2, "copy the symbol"),
+         "input too long": (lambda s, w: ("^" + (s + "$").ljust(w), (s + "$").ljust(w)),
+                            "one symbol longer"),
+         "no end symbol": (lambda s, w: (("^" + s).ljust(w), s.ljust(w)), "never learn to stop"),
+         "swapped": (lambda s, w: tuple(reversed(_teacher_forcing_answer(s, w))), "swapped"),
+         "start symbol in the target": (lambda s, w: (_teacher_forcing_answer(s, w)[0],) * 2,
+                                        "predict '^'"),
+         "reversed answer": (lambda s, w: _teacher_forcing_answer(s[::-1], w), "never the answer"),
+         "padded on the left": (lambda s, w: (("^" + (s + "$").rjust(w))[:w], (s + "$").rjust(w)),
+                                "on the left"),
+         "no end symbol read": (lambda s, w: (("^" + s).ljust(w), (s + "$").ljust(w)),
+                                "reads '$' at the step after the end"),
+         "no padding": (lambda s, w: ("^" + s, s + "$"), "width characters long"),
+         "one string": (lambda s, w: "^" + s + "$", "a pair of strings"),
+         "lists of ids": (lambda s, w: ([0] + [int(c) for c in s], [int(c) for c in s] + [1]),
+                          "both parts must be strings"),
+         "None": (lambda s, w: None, "forget `return`")}),
+    "greedy-decode": (
+        _greedy_answer,
+        {"keeps the end symbol": (_greedy_mistake("keeps the end symbol"), "without appending it"),
+         "keeps going": (_greedy_mistake("keeps going"), "goes on after the end symbol"),
+         "no feedback": (_greedy_mistake("no feedback"), "every step reads the start symbol"),
+         "state not carried": (_greedy_mistake("state not carried"), "from the first state"),
+         "one more step": (_greedy_mistake("one more step"), "one step too many"),
+         "one step short": (_greedy_mistake("one step short"), "one step too few"),
+         "keeps the start symbol": (_greedy_mistake("keeps the start symbol"), "starts with the start"),
+         "argmin": (lambda step, state, start, end, n: [int(np.argmin(step(start, state)[0]))],
+                    "your function returned"),
+         "None": (lambda *a: None, "forget `return`")}),
+})
+
+HINTED.update({
+    "independent-exact": {
+        "raise the accuracy to each answer's own length, then average":
+            lambda accuracy, lengths: np.mean(accuracy ** np.asarray(lengths)),
+        "the mean of accuracy ** L": lambda a, L: float(np.mean(a ** L))},
+    "teacher-forcing": {
+        "the target is the answer, '$' and spaces; the input is the target shifted right behind '^'":
+            _teacher_forcing_answer},
+    "greedy-decode": {
+        "stop at the end symbol without appending it; feed each symbol back with the new state":
+            _greedy_answer},
+})
 
 def _attention_step(kind="right"):
     def attention_step(query, memory):

@@ -1,5 +1,5 @@
-"""Chapter 7's experiments (rnnlab/experiments/language.py): the character language models, and
-the encoder–decoder that adds with greedy decoding and its error counts."""
+"""Chapters 7 and 8's experiments (rnnlab/experiments/language.py): the character language models,
+and the encoder–decoder that adds with greedy decoding and its error counts."""
 import numpy as np
 import pytest
 

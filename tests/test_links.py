@@ -51,8 +51,8 @@ def test_a_chapter_gets_one_colab_link_per_published_version():
                   "notebooks/reader/03_lstm.ipynb",
         "learner": "https://colab.research.google.com/github/owner/course/blob/gh-pages/"
                    "notebooks/learner/03_lstm.ipynb"}
-    assert links.notebook_path("book/09_modern_recurrence", "learner", "nb/") == \
-        "nb/learner/09_modern_recurrence.ipynb"
+    assert links.notebook_path("book/10_modern_recurrence", "learner", "nb/") == \
+        "nb/learner/10_modern_recurrence.ipynb"
 
 
 @pytest.mark.parametrize("page", [p for p in pages() if p not in chapters()])

@@ -1,4 +1,4 @@
-"""Chapter 9's experiments (rnnlab/experiments/modern.py): parity over every prefix, sunspot
+"""Chapter 10's experiments (rnnlab/experiments/modern.py): parity over every prefix, sunspot
 forecasts beside persistence, and the scan's timings (measured, and read from the benchmark)."""
 import numpy as np
 import pytest
@@ -105,7 +105,7 @@ def test_pass_timings_reads_what_the_pass_benchmark_writes(tmp_path):
     assert list(read["seconds"]) == [512, 2048] and read["seconds"][2048] == (0.08, 1.2)
     with pytest.raises(FileNotFoundError, match="benchmarks/pass_speed.py"):
         pass_timings(tmp_path / "missing.json")
-    shipped = pass_timings()                       # the file chapter 9 reads
+    shipped = pass_timings()                       # the file chapter 10 reads
     assert (TIMINGS / "pass_speed-vm.json").exists() and len(shipped["seconds"]) >= 2
     assert all(0 < f < b for f, b in shipped["seconds"].values())
 

@@ -1,4 +1,4 @@
-"""Checkers for chapter 7 (character language models and sequence to sequence)."""
+"""Checkers for chapter 7 (character language models)."""
 from __future__ import annotations
 
 import math
@@ -132,40 +132,6 @@ def check_bigram_cross_entropy(bigram_bits: Any) -> str:
             variant(denominator="bincount"),
     }, atol=1e-6)
     return "the bigram's cross-entropy, every unseen pair smoothed by α rather than infinite."
-
-
-@checker("independent-exact")
-def check_independent_exact(independent_exact: Any) -> str:
-    """``independent_exact(accuracy, lengths)`` is the share of answers that come out exactly
-    right when each symbol of an answer is right with probability ``accuracy``, independently of
-    the others: the mean over the answers of accuracy ** L, L the answer's number of symbols
-    (``lengths``, one entry per answer)."""
-    cases = [(0.965, np.array([2, 3, 4, 4, 5])), (0.9, np.array([1, 4, 4, 6])),
-             (0.99, np.array([3, 3, 3, 3, 3, 8]))]
-    result = evaluate(independent_exact, [(a, np.copy(L)) for a, L in cases],
-                      "independent_exact")
-
-    def each(rule: Any) -> np.ndarray:
-        return np.array([rule(a, L.astype(float)) for a, L in cases])
-
-    diagnose(result, each(lambda a, L: np.mean(a ** L)), {
-        "that is accuracy ** mean(lengths): raise the accuracy to each answer's own length, then "
-        "average (the mean of the powers is not the power of the mean).":
-            each(lambda a, L: a ** L.mean()),
-        "that is 1 − (1 − accuracy) · L, which adds up the chances of an error at each symbol as "
-        "if two errors could never fall in one answer; multiply the chances of being right "
-        "instead, and average over the answers: the mean of accuracy ** L.":
-            each(lambda a, L: np.mean(1 - (1 - a) * L)),
-        "that is the chance that an answer has at least one wrong symbol, 1 − accuracy ** L; "
-        "the question asks for the share exactly right.": each(lambda a, L: np.mean(1 - a ** L)),
-        "that is the chance that every symbol of every answer is right at once (a product over "
-        "all answers); average accuracy ** L over the answers instead.":
-            each(lambda a, L: a ** L.sum()),
-        "that is the per-symbol accuracy itself: an answer is exactly right only when all of its "
-        "L symbols are.": each(lambda a, L: a),
-    }, atol=1e-9)
-    return ("mean(accuracy ** L): with 96.5 % of symbols right, an answer of 4 symbols is exactly "
-            "right 86.7 % of the time.")
 
 
 def _kn_bigram(train: np.ndarray, V: int, D: float, mistake: str | None = None) -> np.ndarray:

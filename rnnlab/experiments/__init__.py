@@ -5,7 +5,7 @@ records the per-epoch history and wall time, :func:`fit_evaluate` adds early sto
 evaluation on the test set. ``rnnlab.experiments.adding``: :func:`length_sweep` trains cells on the
 adding problem (chapters 2 and 4), :func:`clipping_run` is chapter 2's exploding-gradient
 experiment (:func:`clipping_batches` its first batches in NumPy).
-``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and :func:`parity_sweep` (chapter 9's two
+``rnnlab.experiments.modern``: :func:`sunspot_forecasts` and :func:`parity_sweep` (chapter 10's two
 tasks), :func:`scan_timings`, :func:`pass_seconds` and :func:`pass_timings`.
 ``rnnlab.experiments.stats``: :func:`seed_spread`, :func:`t_interval`, :func:`paired_difference`
 and :func:`seed_and_test_interval` judge results over seeds; ``rnnlab.experiments.tuning``:
@@ -16,8 +16,8 @@ results store every training run is recorded in and served from (:class:`Store`)
 ``python -m rnnlab compare``. ``rnnlab.experiments.scratch``: :func:`scratch_vs_keras` trains a
 small network with a NumPy loop written out and with Keras, :func:`char_scratch_vs_keras` a
 character model. ``rnnlab.experiments.language``: chapter 7's :func:`language_run` (character
-language models) and :func:`seq2seq_run` (an encoder–decoder that adds).
-``rnnlab.experiments.attention``: chapter 8's :func:`reversal_run` and :func:`attention_sweep`
+language models) and chapter 8's :func:`seq2seq_run` (an encoder–decoder that adds).
+``rnnlab.experiments.attention``: chapter 9's :func:`reversal_run` and :func:`attention_sweep`
 (encoder–decoders with and without attention reversing digit strings).
 
 Every experiment returns a typed record (:class:`~rnnlab.experiments.Record`:

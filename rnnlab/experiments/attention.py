@@ -1,4 +1,4 @@
-"""Chapter 8's experiment: the encoder–decoder's bottleneck, measured on reversing digit strings,
+"""Chapter 9's experiment: the encoder–decoder's bottleneck, measured on reversing digit strings,
 with and without attention.
 
 :func:`reversal_run` trains one encoder–decoder (plain, or with one of the attention scores) on
@@ -29,7 +29,7 @@ __all__ = ["ReversalRun", "reversal_model", "reversal_splits", "reversal_run", "
     "score_by_length", "mirrored_weight", "BeamResult", "beam_study", "injected_error",
     "SamplingResult", "sampling_study", "longest_handled"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
-# not mean_by_length: rnnlab.experiments.mean_by_length is chapter 7's (language.py); this one is
+# not mean_by_length: rnnlab.experiments.mean_by_length is chapter 8's (language.py); this one is
 # reached as rnnlab.experiments.attention.mean_by_length
 
 REVERSAL_TRAIN_SEED, REVERSAL_VALIDATION_SEED, REVERSAL_TEST_SEED = 303, 404, 505
@@ -40,7 +40,7 @@ CLIP = 1.0
 CHUNK = 500
 """Test strings scored at once (the additive score's tanh holds batch × T × S × n numbers)."""
 MODELS = ("none", "additive", "dot", "general")
-"""``attention`` values of :func:`reversal_run`: no attention (chapter 7's encoder–decoder) or a
+"""``attention`` values of :func:`reversal_run`: no attention (chapter 8's encoder–decoder) or a
 score of :func:`rnnlab.models.attention_seq2seq_model`."""
 
 

@@ -1,5 +1,5 @@
-"""Chapter 7's experiments: character language models on the Python documentation, and an
-encoder–decoder that learns to add.
+"""Chapter 7's experiments, character language models on the Python documentation, and chapter
+8's, an encoder–decoder that learns to add.
 
 :func:`language_run` trains one character model (any cell, window length, stateful or not) and
 scores it on the test text in bits per character, twice: read in windows from a zero state as it

@@ -1,4 +1,4 @@
-"""Chapter 9's experiments: what the minimal gated cells can and cannot learn, and scan timings.
+"""Chapter 10's experiments: what the minimal gated cells can and cannot learn, and scan timings.
 
 :func:`parity_sweep` trains cells on running parity (:func:`rnnlab.data.parity_problem`), the
 state-tracking task where gates that cannot see h_{t-1} fail; the adding problem, where they
@@ -31,7 +31,7 @@ __all__ = ["ParityRun", "ForecastRun", "sunspot_forecasts", "parity_model", "par
 
 TIMINGS = Path(__file__).resolve().parents[1] / "data" / "timings"
 """Where ``benchmarks/scan_speed.py`` writes its files: inside the package, so that they ship
-with it and chapter 9 reads them wherever ``rnnlab`` is installed."""
+with it and chapter 10 reads them wherever ``rnnlab`` is installed."""
 
 
 @dataclass
@@ -222,7 +222,7 @@ def pass_seconds(lengths: Sequence[int], *, parallel: bool = False, batch: int =
     ``repeats`` times; the fastest call counts. The backward pass is the gradient of the sum of
     squared states with respect to the layer's weights, by ``tf.GradientTape``.
     ``benchmarks/pass_speed.py`` prints it, to see where the step-by-step layer
-    (``keras.ops.scan``) spends its time on long sequences, and writes the file that chapter 9
+    (``keras.ops.scan``) spends its time on long sequences, and writes the file that chapter 10
     reads with :func:`pass_timings`.
 
     Args:
@@ -287,7 +287,7 @@ def pass_timings(path: Path | str | None = None) -> dict[str, Any]:
     """The timings ``benchmarks/pass_speed.py`` wrote (:func:`pass_seconds` on one machine).
 
     Args:
-        path: the file (default: ``TIMINGS / "pass_speed-vm.json"``, the one chapter 9 quotes).
+        path: the file (default: ``TIMINGS / "pass_speed-vm.json"``, the one chapter 10 quotes).
 
     Returns:
         ``machine`` (the CPU and its logical cores, in words), ``date``, ``versions``,

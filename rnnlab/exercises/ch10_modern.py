@@ -1,4 +1,4 @@
-"""Checkers for chapter 9 (minimal gated cells and parallel scans)."""
+"""Checkers for chapter 10 (minimal gated cells and parallel scans)."""
 from __future__ import annotations
 
 import math

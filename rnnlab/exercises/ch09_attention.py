@@ -1,4 +1,4 @@
-"""Checkers for chapter 8 (attention and decoding)."""
+"""Checkers for chapter 9 (attention and decoding)."""
 from __future__ import annotations
 
 from typing import Any
