@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -67,11 +67,17 @@ class ClippingBatches(Record):
         loss: the training loss (MSE) of each batch, before its step.
         gradient_norm: the global norm of each batch's gradient, before clipping.
         clip: the global-norm threshold, or None.
+        layer_gradient_norm: the norm of the recurrent layer's part (``W``, ``U``, ``b``).
+        head_gradient_norm: the norm of the linear head's part (``W_y``, ``b_y``).
+        recurrent_norm: the spectral norm of ``U`` when the batch is read, before its step.
     """
 
     loss: list[float]
     gradient_norm: list[float]
     clip: float | None
+    layer_gradient_norm: list[float] = field(default_factory=list)
+    head_gradient_norm: list[float] = field(default_factory=list)
+    recurrent_norm: list[float] = field(default_factory=list)
 
 
 ADDING_TOLERANCE = 0.04
@@ -210,16 +216,22 @@ def clipping_batches(clip: float | None, *, batches: int = 60, timesteps: int = 
     names = ("W", "U", "b", "W_y", "b_y")
     params = {k: np.asarray(w, dtype=np.float64) for k, w in zip(names, model.get_weights())}
     x, y = x.astype(np.float64), y.astype(np.float64).reshape(len(x), 1)
-    losses, norms = [], []
+    losses, norms, layer_norms, head_norms, u_norms = [], [], [], [], []
     for start in range(0, batches * batch_size, batch_size):
         xb, yb = x[start:start + batch_size], y[start:start + batch_size]
         with np.errstate(all="ignore"):          # an exploding run overflows; that is recorded
             loss, grads = forecaster_gradients(params, xb, yb)
             losses.append(loss)
             norms.append(global_norm(grads))
+            layer_norms.append(global_norm([grads[k] for k in ("W", "U", "b")]))
+            head_norms.append(global_norm([grads[k] for k in ("W_y", "b_y")]))
+            u_norms.append(float(np.linalg.norm(params["U"], 2))
+                           if np.all(np.isfinite(params["U"])) else float("nan"))
         if not (np.isfinite(losses[-1]) and np.isfinite(norms[-1])):
             break
         if clip is not None:
             grads, _ = clip_by_global_norm(grads, clip)
         params = {k: params[k] - learning_rate * grads[k] for k in params}
-    return ClippingBatches(loss=losses, gradient_norm=norms, clip=clip)
+    return ClippingBatches(loss=losses, gradient_norm=norms, clip=clip,
+                           layer_gradient_norm=layer_norms, head_gradient_norm=head_norms,
+                           recurrent_norm=u_norms)
