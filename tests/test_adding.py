@@ -1,3 +1,4 @@
+import numpy as np
 """The adding problem's experiments (rnnlab/experiments/adding.py): accuracy within the
 tolerance, the length sweep, and gradient clipping (the Keras run and its first batches)."""
 import pytest
@@ -47,5 +48,13 @@ def test_clipping_batches_records_each_batch_from_the_keras_runs_initial_weights
     assert plain.loss[0] == clipped.loss[0] and plain.gradient_norm[0] == clipped.gradient_norm[0] > 10
     assert max(plain.loss) > 1e6 * plain.loss[0]            # explodes within 30 batches
     assert max(clipped.loss[-5:]) < clipped.loss[0]          # clipped: falls
+    # the global norm splits into the recurrent layer's part and the head's part
+    for run in (plain, clipped):
+        assert len(run.layer_gradient_norm) == len(run.head_gradient_norm) == len(run.recurrent_norm) == 30
+        assert np.allclose(np.hypot(run.layer_gradient_norm[:5], run.head_gradient_norm[:5]),
+                           run.gradient_norm[:5])
+    # both start from U = 2Q (spectral norm 2); unclipped steps grow it, clipped ones barely
+    assert plain.recurrent_norm[0] == pytest.approx(2.0) == clipped.recurrent_norm[0]
+    assert np.nanmax(plain.recurrent_norm) > 10 and max(clipped.recurrent_norm) < 3
     with pytest.raises(ValueError, match="training set has"):
         clipping_batches(None, batches=100, samples=960)
