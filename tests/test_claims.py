@@ -33,8 +33,6 @@ ALLOWED = [
     ("04_gru.ipynb", 'So "the LSTM has four times and the GRU three times the parameters',
      "the folklore being checked; the cell asserts counts[lstm] == 4 * simple and "
      "counts[gru, reset_after=False] == 3 * simple"),
-    ("06_mnist_comparison.ipynb", "Training costs about three times the forward pass",
-     "the stated assumption of the FLOP model (backward ≈ 2 × forward), not a measurement"),
     ("10_modern_recurrence.ipynb", "doubles its reach every round",
      "the definition of the doubling scan: round r uses the shift 2^r (rnnlab.cells.linear_recurrence, "
      "rnnlab.plots.scan_rounds; tests/test_plots.py counts the arrows)"),

@@ -53,9 +53,9 @@ def check_article_params(article_params: Any) -> str:
 
 
 LEAK_CHOICES = {
-    "a": "The first 9,990 test images serve as validation data, so the test set can guide training "
-         "decisions; the last 10 images, set aside as the 'test', could measure accuracy only in "
-         "steps of 10%.",
+    "a": "The first 9,990 test images serve as validation data, so the test set could guide "
+         "training decisions, even if none was made; the last 10 images, set aside as the 'test', "
+         "could measure accuracy only in steps of 10%.",
     "b": "The validation set is a random 10% of the training images.",
     "c": "The model is trained on the test images.",
     "d": "Nothing: validating on the test set is standard practice.",
@@ -64,8 +64,8 @@ LEAK_CHOICES = {
 
 @checker("article-leak")
 def check_article_leak(article_leak: Any) -> str:
-    """``article_leak()`` returns the letter (a to d) of the statement that describes the flaw in
-    the article's protocol."""
+    """``article_leak()`` returns the letter (a to d) of the statement that describes the risk
+    the article's protocol creates by validating on test images."""
     choice = call_answer(article_leak)
     if not isinstance(choice, str) or choice.strip().lower() not in LEAK_CHOICES:
         raise WrongAnswer(f"answer with one letter, a, b, c or d (a string); got {choice!r}.")
@@ -83,8 +83,8 @@ def check_article_leak(article_leak: Any) -> str:
                           "is about 5.5 points, and even 10 right out of 10 is compatible with a "
                           "true accuracy as low as 69 % (95 % Clopper-Pearson).")
     return ("the test images served as validation data, so any choice made on them would fit "
-            "the test set; and 10 images measure accuracy only in steps of 10 points, with a "
-            "standard error of about 5.5 points.")
+            "the test set (the article shows none: a risk, not a measured harm); and 10 images "
+            "measure accuracy only in steps of 10 points, with a standard error of about 5.5 points.")
 
 
 SETTINGS = ("Adam 0.001", "Adam 0.003", "SGD+momentum 0.01", "SGD+momentum 0.05")
