@@ -75,8 +75,8 @@ mjx-container[display="true"], .pst-scrollable-table-container {
     radial-gradient(farthest-side at 0 50%, var(--rnnlab-scroll-shadow), transparent) left / 0.6em 100% no-repeat scroll,
     radial-gradient(farthest-side at 100% 50%, var(--rnnlab-scroll-shadow), transparent) right / 0.6em 100% no-repeat scroll;
 }
-.bd-article p code, .bd-article li code, .bd-article td code { overflow-wrap: anywhere; }
-.bd-article p code .pre, .bd-article li code .pre, .bd-article td code .pre { white-space: normal; }
+.bd-article code, .bd-article dt.sig, .bd-article dl.field-list > * { overflow-wrap: anywhere; min-width: 0; }
+.bd-article code .pre, .bd-article dt.sig .pre { white-space: normal; }
 """
 """The phones' stylesheet (item 3 of the module doc); ``tests/browser`` checks at 390 px that no
 chapter is wider than the screen and that every box wider than the screen scrolls with a cue."""
