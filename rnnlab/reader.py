@@ -13,7 +13,7 @@ directives. Opened in JupyterLab or Colab, such prose shows the roles, not the n
 * ``{ref}`text <label>``` → the text; a bare ``{ref}`label``` → *the section below* (the
   chapter's own sections are in the notebook, without the site's numbering);
 * a ``{figure}`` directive → the image, embedded in the cell as an attachment, with its caption
-  in italics; an admonition (``{note}``, ``{tip}``, ...) → a block quote with a bold title.
+  in italics (a ``{glue:figure}`` directive: the figure the executed chapter glued, the same way); an admonition (``{note}``, ``{tip}``, ...) → a block quote with a bold title.
 
 The code cells are kept with the outputs of the executed chapter, so a reader sees the numbers
 and figures without running anything; exercise cells carry nbgrader's metadata
@@ -37,7 +37,7 @@ CITE = re.compile(r"\{cite(?::[pt])?\}`([^`]+)`")
 DOC = re.compile(r"\{doc\}`([^`]+)`")
 REF = re.compile(r"\{ref\}`([^`]+)`")
 TARGET = re.compile(r"^\(\w[\w-]*\)=[ \t]*\n", re.M)
-FENCE = re.compile(r"^(```+|:::+)\{(\w[\w-]*)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
+FENCE = re.compile(r"^(```+|:::+)\{(\w[\w:-]*)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 # What a reader notebook must not contain: a MyST role, a directive fence, a target label.
 # (A comment, not a docstring: the API page would show the pattern, whose dollar signs the
 # browser test takes for raw TeX.)
@@ -172,6 +172,27 @@ def _figure(path: str, options: str, folder: Path, attachments: dict[str, Any]) 
         if caption else f"![{alt.group(1).strip() if alt else name}](attachment:{name})"
 
 
+def _glued_figure(key: str, options: str, values: Mapping[str, Mapping[str, Any]],
+                  attachments: dict[str, Any]) -> str:
+    """A ``{glue:figure}`` directive: the figure the executed chapter glued as ``key``, embedded
+    as an attachment, with its caption below it."""
+    bundle = values.get(key)
+    if bundle is None:
+        raise KeyError(f"the executed chapter glued no figure named {key!r}")
+    mime = next((m for m in ("image/png", "image/svg+xml", "image/jpeg") if m in bundle), None)
+    if mime is None:
+        raise ValueError(f"the value glued as {key!r} is not a figure (no image in it)")
+    name = f"{key}{'.png' if mime == 'image/png' else '.svg' if mime == 'image/svg+xml' else '.jpg'}"
+    data = bundle[mime]
+    data = "".join(data) if isinstance(data, list) else data
+    attachments[name] = {mime: base64.b64encode(data.encode()).decode()
+                         if mime == "image/svg+xml" else data}
+    alt = re.search(r"^:alt:\s*(.*)$", options, re.M)
+    caption = "\n".join(line for line in options.splitlines() if not line.startswith(":")).strip()
+    image = f"![{alt.group(1).strip() if alt else key}](attachment:{name})"
+    return f"{image}\n\n*{caption}*" if caption else image
+
+
 def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
                     bibliography: Mapping[str, Mapping[str, str]], folder: Path,
                     cited: list[str], attachments: dict[str, Any]) -> str:
@@ -184,6 +205,8 @@ def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
         name, argument, body = match.group(2), match.group(3).strip(), match.group(4)
         if name == "figure":
             return _figure(argument, body, folder, attachments)
+        if name == "glue:figure":
+            return _glued_figure(argument, body, values, attachments)
         if name in ADMONITIONS:
             title = argument or ADMONITIONS[name]
             inner = render_markdown(body.strip(), values, bibliography, folder, cited, attachments)

@@ -92,8 +92,22 @@ def test_every_construct_of_every_chapter_has_a_plain_rendering(chapter):
         text = "".join(cell["source"])
         names = {m.group(2).rsplit(":", 1)[0] if m.group(1) == "text" and ":" in m.group(2)
                  else m.group(2) for m in reader.GLUE.finditer(text)}
-        out, _, _ = render(text, {name: {"text/plain": "1"} for name in names})
+        figures = set(re.findall(r"^```+\{glue:figure\}[ \t]*(\S+)", text, re.M))
+        values = {name: {"text/plain": "1"} for name in names}
+        values.update({name: {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"} for name in figures})
+        out, _, _ = render(text, values)
         assert reader.MYST_LEFTOVER.search(out) is None, (cell["id"], out)
+
+
+def test_a_glued_figure_is_embedded_with_its_caption():
+    text = "```{glue:figure} fig_x\n:name: fig-x\n:alt: two lines\n\nThe caption.\n```"
+    out, _, attachments = render(text, {"fig_x": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}})
+    assert out == "![two lines](attachment:fig_x.png)\n\n*The caption.*"
+    assert attachments == {"fig_x.png": {"image/png": "iVBORw0KGgo="}}
+    with pytest.raises(ValueError, match="not a figure"):
+        render(text, {"fig_x": {"text/plain": "3"}})
+    with pytest.raises(KeyError, match="fig_x"):
+        render(text, {})
 
 
 READERS = os.environ.get("RNNLAB_READERS")
