@@ -232,15 +232,17 @@ def char_lm() -> Svg:
         s.label(x + 8, 133, f"h_{{{k + 1}}}", anchor="start", size=13)
         s.box(x, 92, 96, 36, "softmax", fill=CAND)
         s.line([(x, 74), (x, 52)])
-        s.label(x, 40, f"p_{{{k + 1}}} → ‘{target}’", size=13)
+        s.label(x, 40, f"p_{{{k + 1}}}", size=13)
+        # the target is the true next character, a label of its own beside the prediction
+        s.label(x + 20, 40, f"target s_{{{k + 2}}} = ‘{target}’", anchor="start", size=12, color=PATH)
         if k + 1 < len(xs):
             s.line([(x + 42, 170), (xs[k + 1] - 44, 170)])
-            # teacher forcing: the true next character is the next input, not the model's guess
-            s.line([(x + 40, 40), (xs[k + 1] - 58, 300)], color=PATH, dash="5,4")
+            # teacher forcing: the true next character (the target), not p_t, is the next input
+            s.line([(x + 60, 48), (xs[k + 1] - 58, 300)], color=PATH, dash="5,4")
     s.line([(40, 170), (86, 170)])
     s.label(40, 160, "h_0 = 0", anchor="start", size=12)
-    s.label(360, 16, "a loss −ln p_t[s_{t+1}] at every step; dashed: the true next character is "
-            "the next input (teacher forcing)", size=12, color=PATH)
+    s.label(360, 16, "a loss −ln p_t[s_{t+1}] at every step; dashed: the target (the true next "
+            "character) is the next input: teacher forcing", size=12, color=PATH)
     return s
 
 
