@@ -126,9 +126,13 @@ CHAPTERS = chapters()
 
 
 def solution_opens(page) -> None:
-    """A chapter's first folded exercise solution starts folded and opens when clicked."""
-    solution = page.locator("div.cell.tag_hide-cell details").first
-    assert solution.count() == 1, "no folded solution on this chapter"
+    """A chapter's first folded exercise solution starts folded and opens when clicked (other
+    folded cells, such as a case study's code, may come before it)."""
+    folded = page.locator("div.cell.tag_hide-cell details")
+    first = page.evaluate("""() => [...document.querySelectorAll('div.cell.tag_hide-cell details')]
+        .findIndex(d => d.textContent.includes('BEGIN SOLUTION'))""")
+    assert first >= 0, "no folded solution on this chapter"
+    solution = folded.nth(first)
     code = solution.locator("pre").first
     assert not code.is_visible(), "the solution should start folded"
     solution.locator("summary").click()
