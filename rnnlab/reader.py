@@ -156,41 +156,45 @@ def reference(entry: Mapping[str, str]) -> str:
     return text
 
 
-def _figure(path: str, options: str, folder: Path, attachments: dict[str, Any]) -> str:
-    alt = re.search(r"^:alt:\s*(.*)$", options, re.M)
-    caption = "\n".join(line for line in options.splitlines()
-                        if not line.startswith(":")).strip()
-    image = folder / path
-    name = Path(path).name
-    mime = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}.get(image.suffix)
-    if not image.is_file() or mime is None:
-        raise ValueError(f"figure {path} not found in {folder} (or not svg/png/jpg)")
-    data = image.read_text(encoding="utf-8") if mime == "image/svg+xml" else \
-        base64.b64encode(image.read_bytes()).decode()
-    attachments[name] = {mime: data if mime != "image/svg+xml" else base64.b64encode(data.encode()).decode()}
-    return f"![{alt.group(1).strip() if alt else name}](attachment:{name})\n\n*{caption}*" \
-        if caption else f"![{alt.group(1).strip() if alt else name}](attachment:{name})"
+SUFFIXES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"}
+"""The image types a reader notebook embeds, by file suffix."""
 
 
-def _glued_figure(key: str, options: str, values: Mapping[str, Mapping[str, Any]],
-                  attachments: dict[str, Any]) -> str:
-    """A ``{glue:figure}`` directive: the figure the executed chapter glued as ``key``, embedded
-    as an attachment, with its caption below it."""
-    bundle = values.get(key)
-    if bundle is None:
-        raise KeyError(f"the executed chapter glued no figure named {key!r}")
-    mime = next((m for m in ("image/png", "image/svg+xml", "image/jpeg") if m in bundle), None)
-    if mime is None:
-        raise ValueError(f"the value glued as {key!r} is not a figure (no image in it)")
-    name = f"{key}{'.png' if mime == 'image/png' else '.svg' if mime == 'image/svg+xml' else '.jpg'}"
-    data = bundle[mime]
-    data = "".join(data) if isinstance(data, list) else data
+def _embed(name: str, mime: str, data: str, options: str, attachments: dict[str, Any],
+           default_alt: str) -> str:
+    """Attach an image (``data``: SVG text, or base64 for the others) to the cell as ``name``,
+    and return its Markdown: the image with the directive's ``:alt:``, its caption in italics."""
     attachments[name] = {mime: base64.b64encode(data.encode()).decode()
                          if mime == "image/svg+xml" else data}
     alt = re.search(r"^:alt:\s*(.*)$", options, re.M)
     caption = "\n".join(line for line in options.splitlines() if not line.startswith(":")).strip()
-    image = f"![{alt.group(1).strip() if alt else key}](attachment:{name})"
+    image = f"![{alt.group(1).strip() if alt else default_alt}](attachment:{name})"
     return f"{image}\n\n*{caption}*" if caption else image
+
+
+def _figure(path: str, options: str, folder: Path, attachments: dict[str, Any]) -> str:
+    """A ``{figure}`` directive: the image file, relative to the chapter's folder."""
+    image = folder / path
+    mime = SUFFIXES.get(image.suffix)
+    if not image.is_file() or mime is None:
+        raise ValueError(f"figure {path} not found in {folder} (or not svg/png/jpg)")
+    data = image.read_text(encoding="utf-8") if mime == "image/svg+xml" else \
+        base64.b64encode(image.read_bytes()).decode()
+    return _embed(image.name, mime, data, options, attachments, image.name)
+
+
+def _glued_figure(key: str, options: str, values: Mapping[str, Mapping[str, Any]],
+                  attachments: dict[str, Any]) -> str:
+    """A ``{glue:figure}`` directive: the figure the executed chapter glued as ``key``."""
+    bundle = values.get(key)
+    if bundle is None:
+        raise KeyError(f"the executed chapter glued no figure named {key!r}")
+    suffix, mime = next(((sx, m) for sx, m in SUFFIXES.items() if m in bundle), (None, None))
+    if mime is None:
+        raise ValueError(f"the value glued as {key!r} is not a figure (no image in it)")
+    data = bundle[mime]
+    data = "".join(data) if isinstance(data, list) else data
+    return _embed(f"{key}{suffix}", mime, data, options, attachments, key)
 
 
 def render_markdown(text: str, values: Mapping[str, Mapping[str, Any]],
