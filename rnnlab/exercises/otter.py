@@ -30,7 +30,7 @@ import copy
 import json
 import re
 
-from rnnlab.exercises.student import BEGIN, CHECK_CALL, END, STUB
+from rnnlab.exercises.student import BEGIN, CHECK_CALL, END, STUB, has_solution
 
 OTTER_BEGIN = "# BEGIN SOLUTION NO PROMPT"
 OTTER_END = "# END SOLUTION"
@@ -44,11 +44,6 @@ def _source(cell: dict) -> str:
 
 def _raw(text: str) -> dict:
     return {"cell_type": "raw", "metadata": {}, "source": text}
-
-
-def _has_solution(cell: dict) -> bool:
-    return cell.get("cell_type") == "code" and any(
-        line.strip() == BEGIN for line in _source(cell).splitlines())
 
 
 def otter_solution(source: str, where: str = "cell") -> str:
@@ -208,9 +203,9 @@ def otter_notebook(notebook: dict, name: str, where: str = "notebook") -> dict:
         cell = cells[index]
         here = f"{where}, cell {index}"
         cell.get("metadata", {}).pop("nbgrader", None)
-        if cell.get("cell_type") == "code" and CHECK_CALL in _source(cell) and not _has_solution(cell):
+        if cell.get("cell_type") == "code" and CHECK_CALL in _source(cell) and not has_solution(cell):
             raise ValueError(f"{here}: a check cell that does not follow a solution cell")
-        if not _has_solution(cell):
+        if not has_solution(cell):
             out.append(cell)
             index += 1
             continue

@@ -52,6 +52,13 @@ def strip_solutions(source: str, where: str = "cell") -> str:
 CHECK_CALL = "rnnlab.exercises.check("
 
 
+def has_solution(cell: dict) -> bool:
+    """Whether a cell is an exercise's solution: a code cell with a ``### BEGIN SOLUTION`` line
+    (the marker every grading path reads: nbgrader's metadata, otter's questions)."""
+    return cell.get("cell_type") == "code" and any(
+        line.strip() == BEGIN for line in "".join(cell.get("source", "")).splitlines())
+
+
 def nbgrader_metadata(notebook: dict) -> dict:
     """The notebook with nbgrader's cell metadata, derived from the course's own markers.
 
@@ -69,7 +76,7 @@ def nbgrader_metadata(notebook: dict) -> dict:
         cell["metadata"].pop("nbgrader", None)
         source = "".join(cell.get("source", ""))
         grade_id = str(cell.get("id") or f"cell-{index}")
-        if cell.get("cell_type") == "code" and any(l.strip() == BEGIN for l in source.splitlines()):
+        if has_solution(cell):
             cell["metadata"]["nbgrader"] = {"grade": False, "grade_id": grade_id, "locked": False,
                                             "schema_version": 3, "solution": True, "task": False}
         elif cell.get("cell_type") == "code" and CHECK_CALL in source:
