@@ -105,7 +105,7 @@ def test_pass_timings_reads_what_the_pass_benchmark_writes(tmp_path):
     assert list(read["seconds"]) == [512, 2048] and read["seconds"][2048] == (0.08, 1.2)
     with pytest.raises(FileNotFoundError, match="benchmarks/pass_speed.py"):
         pass_timings(tmp_path / "missing.json")
-    shipped = pass_timings()                       # the file chapter 10 reads
+    shipped = pass_timings()                       # the file the benchmark ships
     assert (TIMINGS / "pass_speed-vm.json").exists() and len(shipped["seconds"]) >= 2
     assert all(0 < f < b for f, b in shipped["seconds"].values())
 
