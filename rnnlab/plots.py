@@ -242,7 +242,7 @@ def lines(x: Sequence[Any], series: Mapping[str, Sequence[float]], *, xlabel: st
 
 
 def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, xlabel: str,
-              ylabel: str, counts: Mapping[int, int] | None = None) -> Any:
+              ylabel: str, counts: Mapping[int, int] | None = None, log: bool = False) -> Any:
     """A score against an integer length, one line with markers per named series.
 
     Args:
@@ -250,6 +250,7 @@ def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, 
         series: label -> one value per length.
         xlabel, ylabel: axis labels, with units.
         counts: optional length -> number of examples, written under each tick.
+        log: a logarithmic (base 2) length axis, for lengths that double.
 
     Returns:
         The Figure.
@@ -261,7 +262,12 @@ def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, 
         if values.shape != (len(lengths),):
             raise ValueError(f"series {label!r} has {values.size} values for {len(lengths)} lengths")
         ax.plot(lengths, values, "o-", lw=2, ms=6, label=label)
+    if log:
+        ax.set_xscale("log", base=2)
+        ax.minorticks_off()
     ax.set_xticks(lengths)
+    if log:
+        ax.set_xticklabels([str(n) for n in lengths])
     if counts is not None:
         ax.set_xticklabels([f"{n}\n({counts.get(n, 0):,})" for n in lengths])
     return _finish(fig, ax, xlabel, ylabel, "lower left")

@@ -230,6 +230,15 @@ def test_by_length_draws_whole_number_ticks_with_counts():
         plots.by_length([4, 5, 7], {"a": [1, 2]}, xlabel="n", ylabel="acc")
 
 
+def test_by_length_can_draw_doubling_lengths_on_a_log_axis():
+    import matplotlib.pyplot as plt
+    fig = plots.by_length([1, 2, 4, 64], {"a": [4, 3, 2, 1]}, xlabel="c", ylabel="bits", log=True)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and list(ax.get_xticks()) == [1, 2, 4, 64]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "4", "64"]
+    plt.close(fig)
+
+
 def test_attention_weights_draws_one_labelled_panel_per_example():
     alpha = np.full((3, 4), 0.25)
     fig = plots.attention_weights([(alpha, "12 3", "3$ "), (np.eye(2), "ab", "ba")])
