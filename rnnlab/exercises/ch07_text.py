@@ -212,10 +212,10 @@ def check_kneser_ney_bigram(kn_bigram: Any) -> str:
 
 @checker("char-lm-keras")
 def check_char_lm_keras(build_char_lm: Any) -> str:
-    """``build_char_lm(V)`` returns the chapter's character language model in Keras, compiled:
-    it reads ids (batch, T), any T, and returns the logits of the next character at every step,
-    (batch, T, V), through a causal recurrent layer with ``return_sequences=True``; the loss is
-    ``SparseCategoricalCrossentropy(from_logits=True)``."""
+    """``build_char_lm(V)`` returns a smaller version of the chapter's character language model
+    in Keras, compiled: it reads ids (batch, T), any T, and returns the logits of the next
+    character at every step, (batch, T, V), through a causal recurrent layer with
+    ``return_sequences=True``; the loss is ``SparseCategoricalCrossentropy(from_logits=True)``."""
     import keras
 
     rng = np.random.default_rng(7)
@@ -278,5 +278,5 @@ def check_char_lm_keras(build_char_lm: Any) -> str:
             raise WrongAnswer(f"the loss {loss!r} expects probabilities (from_logits=False), but the "
                               "model returns logits: loss=keras.losses.SparseCategoricalCrossentropy("
                               "from_logits=True).")
-    return ("(batch, T) ids in, (batch, T, V) logits out, a loss at every step: the chapter's "
-            "model, ready for rnnlab.fit or model.fit.")
+    return ("(batch, T) ids in, (batch, T, V) logits out, a loss at every step: a smaller "
+            "version of the chapter's model, ready for rnnlab.fit or model.fit.")
