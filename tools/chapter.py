@@ -44,16 +44,20 @@ def glued(nb: dict) -> dict[str, object]:
     return values
 
 
-def rendered(markdown: str, values: dict[str, object]) -> str:
-    """Markdown with each glue role replaced by its formatted value, roles and math simplified."""
+def rendered(markdown: str, values: dict[str, object], spaced: bool = False) -> str:
+    """Markdown with each glue role replaced by its formatted value, roles and math simplified.
+
+    ``spaced`` puts a space on each side of a glued value, as the built page's text does (its
+    glue is an element of its own), so that "(88.9%)" counts three words there as here."""
     def value(match: re.Match) -> str:
         name, spec = match.group(1), match.group(2) or ""
         if name not in values:
             return f"<{name}?>"
         try:
-            return format(values[name], spec)
+            text = format(values[name], spec)
         except (TypeError, ValueError):
-            return str(values[name])
+            text = str(values[name])
+        return f" {text} " if spaced else text
 
     text = GLUE_ROLE.sub(value, markdown)
     text = re.sub(r"\{\w+\}`([^`]*)`", r"\1", text)
@@ -115,7 +119,7 @@ def main() -> int:
     print(f"== sentences over {SENTENCE_WORDS} words")
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for block in blocks(rendered(cell.source, values)):
+            for block in blocks(rendered(cell.source, values, spaced=True)):
                 for sentence in SPLIT.split(block):
                     if len(sentence.split()) > SENTENCE_WORDS:
                         print(f"  [{cell.get('id')}] ({len(sentence.split())} words) {sentence}")
