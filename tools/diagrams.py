@@ -132,8 +132,8 @@ def bptt() -> Svg:
         s.label((a + b) / 2, 146, f"× J_{{{t}}}^{{⊤}}", color=BACK, italic=True)
     s.line([(640, 122), (xs[3] + 30, 122)], color=BACK)
     s.label(605, 146, "∂L/∂h_T", color=BACK, size=13)
-    s.label(30, 190, "backward: δ_{t−1} = δ_t J_t^{⊤} with J_t = ∂h_t/∂h_{t−1} = U diag(1 − h_t^2) "
-            "(rows: dh_t = dh_{t−1} J_t)", anchor="start", size=13, color=BACK)
+    s.label(30, 190, "backward: δ_{t−1} = δ_t J_t^{⊤} with J_t = U diag(1 − h_t^2), the row layout of "
+            "∂h_t/∂h_{t−1} (dh_t = dh_{t−1} J_t)", anchor="start", size=13, color=BACK)
     s.label(30, 220, "∂h_T/∂h_{T−k} = J_{T−k+1} J_{T−k+2} ⋯ J_T : k factors, each of norm at most "
             "‖U‖₂", anchor="start", size=13, color=BACK)
     return s
