@@ -7,6 +7,7 @@ import numpy as np
 
 from rnnlab.exercises import WrongAnswer, as_number, call_answer, checker, diagnose, evaluate
 
+_SE_10 = 100 * (0.97 * 0.03 / 10) ** 0.5     # points: the standard error of 10 images at 97 %
 
 @checker("lstm-step-flops")
 def check_lstm_step_flops(lstm_flops: Any) -> str:
@@ -80,11 +81,13 @@ def check_article_leak(article_leak: Any) -> str:
         raise WrongAnswer("validation guides choices (epochs, architecture, hyperparameters); a "
                           "test set consulted that way no longer estimates performance on new "
                           "data. And 10 test images measure little: at 97 % their standard error "
-                          "is about 5.5 points, and even 10 right out of 10 is compatible with a "
+                          f"is about {_SE_10:.1f} points, and even 10 right out of 10 is "
+                          "compatible with a "
                           "true accuracy as low as 69 % (95 % Clopper-Pearson).")
     return ("the test images served as validation data, so any choice made on them would fit "
             "the test set (the article shows none: a risk, not a measured harm); and 10 images "
-            "measure accuracy only in steps of 10 points, with a standard error of about 5.5 points.")
+            "measure accuracy only in steps of 10 points, with a standard error of about "
+            f"{_SE_10:.1f} points.")
 
 
 SETTINGS = ("Adam 0.001", "Adam 0.003", "SGD+momentum 0.01", "SGD+momentum 0.05")
