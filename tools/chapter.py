@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from lecture_metrics import SENTENCE_WORDS, SPLIT  # noqa: E402
+from lecture_metrics import CAPTION_WORDS, SENTENCE_WORDS, SPLIT  # noqa: E402
 
 GLUE_ROLE = re.compile(r"\{glue(?::(?:text|any)?)?\}`([\w-]+)(?::([^`]*))?`")
 
@@ -64,6 +64,25 @@ def rendered(markdown: str, values: dict[str, object], spaced: bool = False) -> 
     text = re.sub(r"\$\$.*?\$\$|\$[^$\n]*\$", "MATH", text, flags=re.S)
     text = re.sub(r"```.*?```", "", text, flags=re.S)
     return text
+
+
+FIGURE = re.compile(r"^```\{(?:glue:)?figure\}[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def captions(nb, values: dict[str, object]) -> list[tuple[str, str]]:
+    """Each figure's caption, by cell id: the text of a {figure} or {glue:figure} directive after
+    its options, and a code cell's mystnb caption, glued values put in as the page shows them."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for body in FIGURE.findall(cell.source):
+                text = " ".join(line for line in body.splitlines() if not line.startswith(":"))
+                found.append((cell.get("id"), " ".join(rendered(text, values, spaced=True).split())))
+        else:
+            caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
+            if caption:
+                found.append((cell.get("id"), " ".join(rendered(caption, values, spaced=True).split())))
+    return found
 
 
 def blocks(markdown: str) -> list[str]:
@@ -123,6 +142,10 @@ def main() -> int:
                 for sentence in SPLIT.split(block):
                     if len(sentence.split()) > SENTENCE_WORDS:
                         print(f"  [{cell.get('id')}] ({len(sentence.split())} words) {sentence}")
+    print(f"== figure captions over {CAPTION_WORDS} words")
+    for cell_id, caption in captions(nb, values):
+        if len(caption.split()) > CAPTION_WORDS:
+            print(f"  [{cell_id}] ({len(caption.split())} words) {caption}")
     print(f"== {path.name}: {'fast' if args.fast else 'full, ' + args.mode} in {took:.0f} s; "
           f"executed notebook: {out}")
     if error is not None:
