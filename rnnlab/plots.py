@@ -265,11 +265,8 @@ def by_length(lengths: Sequence[int], series: Mapping[str, Sequence[float]], *, 
     if log:
         ax.set_xscale("log", base=2)
         ax.minorticks_off()
-    ax.set_xticks(lengths)
-    if log:
-        ax.set_xticklabels([str(n) for n in lengths])
-    if counts is not None:
-        ax.set_xticklabels([f"{n}\n({counts.get(n, 0):,})" for n in lengths])
+    ax.set_xticks(lengths, [f"{n}\n({counts.get(n, 0):,})" if counts is not None else str(n)
+                            for n in lengths])
     return _finish(fig, ax, xlabel, ylabel, "lower left")
 
 

@@ -44,11 +44,11 @@ def glued(nb: dict) -> dict[str, object]:
     return values
 
 
-def rendered(markdown: str, values: dict[str, object], spaced: bool = False) -> str:
+def rendered(markdown: str, values: dict[str, object]) -> str:
     """Markdown with each glue role replaced by its formatted value, roles and math simplified.
 
-    ``spaced`` puts a space on each side of a glued value, as the built page's text does (its
-    glue is an element of its own), so that "(88.9%)" counts three words there as here."""
+    A glued value gets a space on each side, as in the built page's text (its glue is an element
+    of its own), so that "(88.9%)" counts three words here as there."""
     def value(match: re.Match) -> str:
         name, spec = match.group(1), match.group(2) or ""
         if name not in values:
@@ -57,7 +57,7 @@ def rendered(markdown: str, values: dict[str, object], spaced: bool = False) -> 
             text = format(values[name], spec)
         except (TypeError, ValueError):
             text = str(values[name])
-        return f" {text} " if spaced else text
+        return f" {text} "
 
     text = GLUE_ROLE.sub(value, markdown)
     text = re.sub(r"\{\w+\}`([^`]*)`", r"\1", text)
@@ -75,13 +75,12 @@ def captions(nb, values: dict[str, object]) -> list[tuple[str, str]]:
     found = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for body in FIGURE.findall(cell.source):
-                text = " ".join(line for line in body.splitlines() if not line.startswith(":"))
-                found.append((cell.get("id"), " ".join(rendered(text, values, spaced=True).split())))
+            texts = [" ".join(line for line in body.splitlines() if not line.startswith(":"))
+                     for body in FIGURE.findall(cell.source)]
         else:
             caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
-            if caption:
-                found.append((cell.get("id"), " ".join(rendered(caption, values, spaced=True).split())))
+            texts = [caption] if caption else []
+        found += [(cell.get("id"), " ".join(rendered(text, values).split())) for text in texts]
     return found
 
 
@@ -138,7 +137,7 @@ def main() -> int:
     print(f"== sentences over {SENTENCE_WORDS} words")
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            for block in blocks(rendered(cell.source, values, spaced=True)):
+            for block in blocks(rendered(cell.source, values)):
                 for sentence in SPLIT.split(block):
                     if len(sentence.split()) > SENTENCE_WORDS:
                         print(f"  [{cell.get('id')}] ({len(sentence.split())} words) {sentence}")
