@@ -507,7 +507,7 @@ def comparison_at_a_glance(points: Mapping[str, Mapping[str, Sequence[float]]],
             registered names (their colours and labels come from the registry).
         bands: cell -> one per-epoch curve per seed, in percent.
         seconds_per_epoch: optional cell -> seconds per epoch: the curves' x axis is then
-            training time instead of epochs.
+            estimated training time (epochs times seconds per epoch) instead of epochs.
         points_label, band_label: the axes' labels.
 
     Returns:
@@ -542,7 +542,7 @@ def comparison_at_a_glance(points: Mapping[str, Mapping[str, Sequence[float]]],
                    label=spec(cell).label)
         right.fill_between(x, values.min(axis=0), values.max(axis=0), color=spec(cell).color,
                            alpha=0.2, lw=0)
-    right.set_xlabel("training time (s)" if seconds_per_epoch else "epoch")
+    right.set_xlabel("estimated training time (s)" if seconds_per_epoch else "epoch")
     right.set_ylabel(band_label)
     right.legend(fontsize="small")
     return fig

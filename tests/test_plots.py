@@ -209,7 +209,7 @@ def test_comparison_at_a_glance_draws_each_seed_on_one_scale_and_seed_bands():
     assert list(dots.get_xdata()) == [60.0, 95.0, 97.0]
     assert list(mean_bar.get_xdata()) == pytest.approx([84.0, 84.0])
     assert lefts[0].get_xlim() == lefts[1].get_xlim()   # one scale for every setting
-    assert right.get_xlabel() == "training time (s)"
+    assert right.get_xlabel() == "estimated training time (s)"
     (lstm_line, gru_line) = right.get_lines()
     assert list(lstm_line.get_xdata()) == [13.0, 26.0, 39.0]  # epochs drawn at their seconds
     assert list(lstm_line.get_ydata()) == [81.0, 90.5, 95.5]  # the mean over seeds
