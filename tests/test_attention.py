@@ -219,7 +219,7 @@ def test_the_studies_of_a_trained_model_are_consistent():
         # a wrong answer either scores below the true one (a search error) or not (a model
         # error); a right answer can still be a search error when another setting found better
         assert result.model_errors <= 1 - result.exact_match + 1e-12
-        assert result.exact_match + result.search_errors + result.model_errors >= 1 - 1e-12
+        assert result.exact_match + result.below_best_known + result.model_errors >= 1 - 1e-12
         assert result.found_log_prob <= one.true_log_prob + 1e-9 or result.model_errors > 0
         # the known model errors are counted once per string, over every setting
         assert result.known_model_errors == one.known_model_errors

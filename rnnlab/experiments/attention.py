@@ -340,7 +340,7 @@ class BeamResult(Record):
         exact_match: share of strings decoded exactly right.
         found_log_prob: mean log p(found answer | source) under the model (nats).
         true_log_prob: mean log p(true answer | source) (nats), the same for every width.
-        search_errors: share of strings where the answer returned scores lower under the model
+        below_best_known: share of strings where the answer returned scores lower under the model
             than the best answer known for that string: the true answer, or what any setting of
             the study returned. A better search would have returned a higher-scoring answer. A
             lower bound: the best answer known is only what these beams found.
@@ -358,7 +358,7 @@ class BeamResult(Record):
     exact_match: float
     found_log_prob: float
     true_log_prob: float
-    search_errors: float
+    below_best_known: float
     model_errors: float
     known_model_errors: float
 
@@ -407,7 +407,7 @@ def beam_study(twin: Any, data: Any, widths: Sequence[int | tuple[int, float]],
     return [BeamResult(width=width, alpha=a, exact_match=float(right[k].mean()),
                        found_log_prob=float(found[k].mean()),
                        true_log_prob=float(np.mean(true_lp)),
-                       search_errors=float(np.mean(found[k] < best_known - 1e-9)),
+                       below_best_known=float(np.mean(found[k] < best_known - 1e-9)),
                        model_errors=float(model_error[k].mean()), known_model_errors=known)
             for k, (width, a) in enumerate(settings)]
 
