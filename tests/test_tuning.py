@@ -82,3 +82,43 @@ def test_epoch_timings_lists_every_backend_row_of_the_benchmark_file():
         assert row["seconds"] == one["seconds"] and row["machine"] == one["machine"]
         assert row["per"] == 55_000 and "logical cores" in row["machine"]
         assert "keras" in row["versions"]
+
+
+def test_the_timing_files_say_which_models_they_timed(tmp_path, monkeypatch):
+    import json
+
+    from rnnlab.experiments import epoch_seconds, epoch_timings
+    from rnnlab.experiments import modern
+
+    tuned = epoch_seconds("tensorflow", False)
+    assert tuned["model"] == "tuned"
+    assert tuned["optimizers"] == {"simple_rnn": ("adam", 0.001, 0.0), "lstm": ("sgd", 0.05, 0.9),
+                                   "gru": ("sgd", 0.05, 0.9)}
+    batchnorm = epoch_timings("epoch_times_batchnorm-vm.json")
+    assert {r["model"] for r in batchnorm} == {"batchnorm"}
+    assert all(set(r["optimizers"].values()) == {("sgd", 0.01, 0.0)} for r in batchnorm)
+    # a file written before the benchmark had --model timed the BatchNormalization model
+    old = json.loads((modern.TIMINGS / "epoch_times-vm.json").read_text())
+    old["settings"].pop("model")
+    for row in old["rows"]:
+        row.pop("optimizers")
+        row.pop("seconds_each_epoch")
+        row.pop("seconds_per_process", None)
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    monkeypatch.setattr(modern, "TIMINGS", tmp_path)
+    assert epoch_seconds("tensorflow", False, "old.json")["model"] == "batchnorm"
+    assert epoch_seconds("tensorflow", False, "old.json")["optimizers"]["gru"] == ("sgd", 0.01, 0.0)
+    assert epoch_seconds("tensorflow", False, "old.json")["each"]["gru"] == [tuned["seconds"]["gru"]]
+    assert epoch_seconds("tensorflow", False, "old.json")["per_process"]["gru"] == [tuned["seconds"]["gru"]]
+
+
+def test_the_timing_files_keep_every_timed_epoch_and_report_their_median():
+    import numpy as np
+
+    from rnnlab.experiments import epoch_timings
+
+    for row in epoch_timings():
+        for cell, each in row["each"].items():
+            assert len(each) >= 3
+            assert row["seconds"][cell] == float(np.median(each))
+            assert min(each) <= min(row["per_process"][cell]) <= max(row["per_process"][cell]) <= max(each)

@@ -23,7 +23,7 @@ from rnnlab.experiments.records import Record
 
 
 __all__ = ["Setting", "TUNING_GRID", "Tuning", "tune", "tuned_runs", "model_params",
-    "matched_units", "epoch_seconds", "epoch_timings", "cheaper_per_epoch"]
+    "matched_units", "epoch_seconds", "epoch_timings"]
 """What :mod:`rnnlab.experiments` exports of this module (the API page lists it there)."""
 
 
@@ -186,19 +186,25 @@ def matched_units(cell: str, target: int, *, features: int = 28, classes: int = 
 def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
                   file: str = "epoch_times-vm.json") -> dict[str, Any]:
     """Seconds per training epoch of chapter 6's models, as ``benchmarks/epoch_times.py`` measured
-    them (article model, 64 units, batch 64, one process alone on the machine).
+    them (64 units, batch 64, one process alone on the machine).
 
     Args:
         backend, deterministic: which of the benchmark's rows.
-        file: the benchmark's file in ``rnnlab/data/timings`` (default: the one measured on the
-            course's reference virtual machine, an AMD EPYC with 2 logical cores; the recorded
-            training runs may come from other machines, as each record's provenance says).
+        file: the benchmark's file in ``rnnlab/data/timings`` (default: the chapter's tuned
+            models, measured on the course's reference virtual machine, an AMD EPYC with 2
+            logical cores; ``epoch_times_batchnorm-vm.json``: the optional section's models with
+            BatchNormalization; the recorded training runs may come from other machines, as each
+            record's provenance says).
 
     Returns:
         A dict: ``machine`` (the CPU, cores and GPUs in words), ``per`` (images per epoch the
         seconds are scaled to), ``samples`` (images timed), ``seconds`` (cell to seconds per
         epoch), ``matmul_gflops`` (GFLOP/s of one large matrix product in the same process;
-        None in files written before it was measured) and ``file``.
+        None in files written before it was measured), ``model`` (``"tuned"`` or
+        ``"batchnorm"``: which models were timed), ``optimizers`` (cell to its optimizer's name,
+        learning rate and momentum), ``each`` (cell to the seconds of every timed epoch;
+        ``seconds`` is their median), ``per_process`` (cell to each benchmark process's median
+        epoch) and ``file``.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
@@ -222,7 +228,8 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
                     "per": int(written["settings"]["per"]), "file": file,
                     "samples": int(written["settings"]["samples"]),
                     "seconds": {cell: float(s) for cell, s in row["seconds_per_epoch"].items()},
-                    "matmul_gflops": None if peak is None else float(peak)}
+                    "matmul_gflops": None if peak is None else float(peak),
+                    **_row_extras(written, row)}
     raise KeyError(f"{file} has no row for backend {backend!r} with determinism "
                    f"{'on' if deterministic else 'off'}")
 
@@ -237,8 +244,9 @@ def epoch_timings(file: str = "epoch_times-vm.json") -> list[dict[str, Any]]:
     Returns:
         One dict per row: ``backend``, ``deterministic`` (bool), ``versions`` (Keras and the
         backend's), ``machine`` (the CPU, logical cores and GPUs in words), ``per`` (images per
-        epoch the seconds are scaled to), ``seconds`` (cell to seconds per epoch: one timed
-        sample each) and ``matmul_gflops`` (None where not measured).
+        epoch the seconds are scaled to), ``seconds`` (cell to the median seconds per epoch),
+        ``matmul_gflops`` (None where not measured), and ``model``, ``optimizers``, ``each`` and
+        ``per_process`` as in :func:`epoch_seconds`.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
@@ -262,30 +270,24 @@ def epoch_timings(file: str = "epoch_times-vm.json") -> list[dict[str, Any]]:
                      "machine": f"{env['cpu']}, {env['cpu_count']} logical cores, {gpus}",
                      "per": int(written["settings"]["per"]),
                      "seconds": {cell: float(v) for cell, v in row["seconds_per_epoch"].items()},
-                     "matmul_gflops": None if peak is None else float(peak)})
+                     "matmul_gflops": None if peak is None else float(peak),
+                     **_row_extras(written, row)})
     return rows
 
 
-def cheaper_per_epoch(a: str, b: str, backend: str = "tensorflow",
-                      file: str = "epoch_times-vm.json") -> tuple[str | None, dict[bool, dict[str, float]]]:
-    """Which of two cells the benchmark finds cheaper per epoch, under every op-determinism
-    setting it timed on ``backend``.
-
-    Args:
-        a, b: the two cells.
-        backend: the Keras backend's rows.
-        file: the benchmark's file (see :func:`epoch_seconds`).
-
-    Returns:
-        ``(cheaper, seconds)``: the cell that took less time in every row (None when the rows
-        disagree, or when there is none), and per determinism setting the two cells' seconds.
-    """
-    seconds: dict[bool, dict[str, float]] = {}
-    for flag in (False, True):
-        try:
-            row = epoch_seconds(backend, flag, file)["seconds"]
-        except KeyError:
-            continue
-        seconds[flag] = {a: row[a], b: row[b]}
-    winners = {min(pair, key=pair.get) for pair in seconds.values()}
-    return (winners.pop() if len(winners) == 1 else None), seconds
+def _row_extras(written: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """What a benchmark row adds to its seconds: ``model`` (files written before the benchmark
+    had ``--model`` timed the BatchNormalization model, SGD at Keras' default rate), per cell
+    ``optimizers`` as (name, learning rate, momentum), per cell ``each``: the seconds of every
+    timed epoch, and per cell ``per_process``: the median epoch of each fresh process (files
+    written before the benchmark timed epochs one by one, in several processes: the one figure
+    they hold)."""
+    model = written["settings"].get("model", "batchnorm")
+    default = {cell: ("sgd", 0.01, 0.0) for cell in row["seconds_per_epoch"]}
+    optimizers = row.get("optimizers") or default
+    each = row.get("seconds_each_epoch") or {c: [s] for c, s in row["seconds_per_epoch"].items()}
+    per_process = row.get("seconds_per_process") or {c: [s] for c, s in row["seconds_per_epoch"].items()}
+    return {"model": model,
+            "optimizers": {cell: (str(o[0]), float(o[1]), float(o[2])) for cell, o in optimizers.items()},
+            "each": {cell: [float(v) for v in values] for cell, values in each.items()},
+            "per_process": {cell: [float(v) for v in values] for cell, values in per_process.items()}}
