@@ -493,7 +493,7 @@ def scan_rounds(timesteps: int = 8) -> Any:
 
 
 def comparison_at_a_glance(points: Mapping[str, Mapping[str, Sequence[float]]],
-                           bands: Mapping[str, Sequence[Sequence[float]]], *,
+                           bands: Mapping[str, Sequence[Sequence[float]]] | None, *,
                            seconds_per_epoch: Mapping[str, float] | None = None,
                            points_label: str = "validation accuracy (%), one dot per seed",
                            band_label: str = "validation accuracy (%)") -> Any:
@@ -505,21 +505,21 @@ def comparison_at_a_glance(points: Mapping[str, Mapping[str, Sequence[float]]],
     Args:
         points: setting label -> {cell: one value per seed}, in percent; the cells are
             registered names (their colours and labels come from the registry).
-        bands: cell -> one per-epoch curve per seed, in percent.
+        bands: cell -> one per-epoch curve per seed, in percent; None draws the seed panels
+            alone (when the curves already stand in another figure).
         seconds_per_epoch: optional cell -> seconds per epoch: the curves' x axis is then
             estimated training time (epochs times seconds per epoch) instead of epochs.
         points_label, band_label: the axes' labels.
 
     Returns:
         The Figure; ``fig.axes`` holds the seed panels in the order of ``points``, then the
-        curves.
+        curves (none when ``bands`` is None).
     """
     settings = list(points)
-    fig = plt.figure(figsize=(10.0, 1.3 + 1.1 * len(settings)), constrained_layout=True)
-    grid = fig.add_gridspec(len(settings), 2)
+    fig = plt.figure(figsize=(10.0 if bands else 5.5, 1.3 + 1.1 * len(settings)), constrained_layout=True)
+    grid = fig.add_gridspec(len(settings), 2 if bands else 1)
     lefts = [fig.add_subplot(grid[0, 0])]
     lefts += [fig.add_subplot(grid[i, 0], sharex=lefts[0]) for i in range(1, len(settings))]
-    right = fig.add_subplot(grid[:, 1])
     cells = list(dict.fromkeys(c for per in points.values() for c in per))
     for ax, setting in zip(lefts, settings):
         for j, cell in enumerate(cells):
@@ -534,6 +534,9 @@ def comparison_at_a_glance(points: Mapping[str, Mapping[str, Sequence[float]]],
         ax.tick_params(axis="x", labelsize="small")
         ax.grid(axis="x", alpha=0.3)
     lefts[-1].set_xlabel(points_label)
+    if not bands:
+        return fig
+    right = fig.add_subplot(grid[:, 1])
     for cell, curves in bands.items():
         values = np.asarray(curves, float)
         epochs = np.arange(1, values.shape[1] + 1, dtype=float)

@@ -218,6 +218,10 @@ def test_comparison_at_a_glance_draws_each_seed_on_one_scale_and_seed_bands():
     fig = plots.comparison_at_a_glance(points, bands)
     assert fig.axes[-1].get_xlabel() == "epoch"
     plt.close(fig)
+    fig = plots.comparison_at_a_glance(points, None)     # the seed panels alone
+    assert [ax.get_title(loc="left") for ax in fig.axes] == ["article", "tuned"]
+    assert fig.axes[-1].get_xlabel() == "validation accuracy (%), one dot per seed"
+    plt.close(fig)
 
 
 def test_by_length_draws_whole_number_ticks_with_counts():

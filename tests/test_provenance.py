@@ -16,6 +16,7 @@ def test_page_runs_counts_distinct_runs_and_their_days():
                (run("b", "2026-12-01T09:00:00Z"), True), (run("", "2026-12-06T00:00:00Z"), False)]
     summary = page_runs(session)
     assert (summary.runs, summary.served) == (3, 2)
+    assert summary.hours == 3.0                         # the repeated run counts once
     assert summary.dates == "from 2026-11-26 to 2026-12-06"
     assert page_runs([(run("a", "2026-11-26T10:00:00Z"), True)]).dates == "on 2026-11-26"
     assert page_runs([]).runs == 0

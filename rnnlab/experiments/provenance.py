@@ -30,11 +30,15 @@ class PageRuns:
         served: how many of them came from the results store.
         dates: when they were trained, as a phrase: ``on 2026-11-26``, or
             ``from 2026-11-26 to 2026-12-06``.
+        hours: their training time added up, in hours, on the machines that trained them
+            (each record's wall time): what training them all again from scratch would take
+            on such a machine.
     """
 
     runs: int
     served: int
     dates: str
+    hours: float = 0.0
 
 
 def page_runs(session: Sequence[tuple[Any, bool]] | None = None) -> PageRuns:
@@ -45,7 +49,8 @@ def page_runs(session: Sequence[tuple[Any, bool]] | None = None) -> PageRuns:
     days = sorted(str(r.provenance.get("date", "?"))[:10] for r, _ in distinct)
     dates = ("" if not days else f"on {days[0]}" if days[0] == days[-1]
              else f"from {days[0]} to {days[-1]}")
-    return PageRuns(runs=len(distinct), served=sum(s for _, s in distinct), dates=dates)
+    return PageRuns(runs=len(distinct), served=sum(s for _, s in distinct), dates=dates,
+                    hours=sum(float(r.wall_seconds) for r, _ in distinct) / 3600)
 
 
 def where(provenance: dict[str, Any]) -> str:
