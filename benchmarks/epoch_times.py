@@ -1,9 +1,9 @@
 """Seconds per epoch of chapter 6's models, per cell and per Keras backend, on this machine.
 
     python benchmarks/epoch_times.py                          # every installed backend, 55,000 images
-    python benchmarks/epoch_times.py --samples 5500           # a tenth: quicker, same ranking
+    python benchmarks/epoch_times.py --samples 11000          # a fifth: quicker (the course's file)
     python benchmarks/epoch_times.py --backends jax --deterministic 0
-    python benchmarks/epoch_times.py --model batchnorm      # the optional section's model
+    python benchmarks/epoch_times.py --model batchnorm        # the optional section's model
 
 Each (backend, determinism) pair runs in its own process (``KERAS_BACKEND`` and
 ``RNNLAB_DETERMINISTIC`` are read once, when Keras is imported). In each, one of chapter 6's
@@ -11,19 +11,20 @@ models is trained on random data of MNIST's shape, batch 64: with ``--model tune
 default) the models the chapter tunes and trains (the recurrent layer with 64 units, then
 Dense(10) logits, with each cell's chosen optimizer, ``TUNED``); with ``--model batchnorm`` the
 optional section's and the article's (64 units, BatchNormalization, Dense(10), SGD at 0.01).
-Each gets one warm-up epoch (tracing, compilation), then
-``--epochs`` epochs, each timed alone, scaled to seconds per ``--per`` images (55,000: one epoch of the
-course's training set). This repeats in ``--repeats`` fresh processes; the file keeps every timed
-epoch, their median, and each process's median (``seconds_per_process``), so the noise between
-epochs and between processes can be read off. Op determinism applies to TensorFlow and PyTorch only (JAX on a CPU is
-deterministic as it is). On a machine with a GPU the backends place the model there.
+Each gets one warm-up epoch (tracing, compilation), then ``--epochs`` passes over the
+``--samples`` images, each timed alone and scaled to seconds per ``--per`` images (55,000: one
+epoch of the course's training set). This repeats in ``--repeats`` fresh processes: the file
+keeps every timed pass, their median, and each process's median (``seconds_per_process``), so
+the noise between passes and between processes can be read off. Op determinism applies to
+TensorFlow and PyTorch only (JAX on a CPU is deterministic as it is). On a machine with a GPU
+the backends place the model there.
 
 The table is printed and written to ``rnnlab/data/timings/epoch_times-<host>.json`` (with
 ``--model batchnorm``: ``epoch_times_batchnorm-<host>.json``; inside the package: chapter 6
-reads it wherever ``rnnlab`` is installed) with the
-machine, versions and settings, and the GFLOP/s of one large 2048 x 2048 float32 matrix product
-measured in the same process (``matmul_gflops``: the ceiling chapter 6 compares the recurrences
-with); the course quotes these figures only from such a file.
+reads it wherever ``rnnlab`` is installed) with the machine, versions and settings, and the
+GFLOP/s of one large 2048 x 2048 float32 matrix product measured in the same process
+(``matmul_gflops``: the machine's practical ceiling, for comparison); the course quotes these
+figures only from such a file.
 """
 from __future__ import annotations
 
