@@ -197,39 +197,23 @@ def epoch_seconds(backend: str = "tensorflow", deterministic: bool = False,
             record's provenance says).
 
     Returns:
-        A dict: ``machine`` (the CPU, cores and GPUs in words), ``per`` (images per epoch the
-        seconds are scaled to), ``samples`` (images timed), ``seconds`` (cell to seconds per
-        epoch), ``matmul_gflops`` (GFLOP/s of one large matrix product in the same process;
-        None in files written before it was measured), ``model`` (``"tuned"`` or
-        ``"batchnorm"``: which models were timed), ``optimizers`` (cell to its optimizer's name,
-        learning rate and momentum), ``each`` (cell to the seconds of every timed epoch;
-        ``seconds`` is their median), ``per_process`` (cell to each benchmark process's median
-        epoch) and ``file``.
+        That row of :func:`epoch_timings`, with ``file`` added: ``machine`` (the CPU, cores
+        and GPUs in words), ``per`` (images per epoch the seconds are scaled to), ``samples``
+        (images timed per pass), ``seconds`` (cell to seconds per epoch), ``matmul_gflops``
+        (GFLOP/s of one large matrix product in the same process; None in files written before
+        it was measured), ``model`` (``"tuned"`` or ``"batchnorm"``: which models were timed),
+        ``optimizers`` (cell to its optimizer's name, learning rate and momentum), ``each``
+        (cell to the seconds of every timed epoch; ``seconds`` is their median),
+        ``per_process`` (cell to each benchmark process's median epoch), and ``backend``,
+        ``deterministic`` and ``versions``.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
         KeyError: if it has no row for that backend and determinism setting.
     """
-    import json
-
-    from rnnlab.experiments.modern import TIMINGS
-
-    path = TIMINGS / file
-    if not path.exists():
-        raise FileNotFoundError(f"no {file} in {TIMINGS}: run python benchmarks/epoch_times.py "
-                                "to time this machine")
-    written = json.loads(path.read_text(encoding="utf-8"))
-    for row in written["rows"]:
-        if row["backend"] == backend and bool(row["deterministic"]) == bool(deterministic):
-            env = row["environment"]
-            gpus = ", ".join(env.get("gpus") or []) or "no GPU"
-            peak = row.get("matmul_gflops")
-            return {"machine": f"{env['cpu']}, {env['cpu_count']} logical cores, {gpus}",
-                    "per": int(written["settings"]["per"]), "file": file,
-                    "samples": int(written["settings"]["samples"]),
-                    "seconds": {cell: float(s) for cell, s in row["seconds_per_epoch"].items()},
-                    "matmul_gflops": None if peak is None else float(peak),
-                    **_row_extras(written, row)}
+    for row in epoch_timings(file):
+        if row["backend"] == backend and row["deterministic"] == bool(deterministic):
+            return {**row, "file": file}
     raise KeyError(f"{file} has no row for backend {backend!r} with determinism "
                    f"{'on' if deterministic else 'off'}")
 
@@ -244,9 +228,9 @@ def epoch_timings(file: str = "epoch_times-vm.json") -> list[dict[str, Any]]:
     Returns:
         One dict per row: ``backend``, ``deterministic`` (bool), ``versions`` (Keras and the
         backend's), ``machine`` (the CPU, logical cores and GPUs in words), ``per`` (images per
-        epoch the seconds are scaled to), ``seconds`` (cell to the median seconds per epoch),
-        ``matmul_gflops`` (None where not measured), and ``model``, ``optimizers``, ``each`` and
-        ``per_process`` as in :func:`epoch_seconds`.
+        epoch the seconds are scaled to), ``samples`` (images timed per pass), ``seconds`` (cell
+        to the median seconds per epoch), ``matmul_gflops`` (None where not measured), and
+        ``model``, ``optimizers``, ``each`` and ``per_process`` as in :func:`epoch_seconds`.
 
     Raises:
         FileNotFoundError: if the file is missing, with the command that writes one.
@@ -269,6 +253,7 @@ def epoch_timings(file: str = "epoch_times-vm.json") -> list[dict[str, Any]]:
                      "versions": dict(env.get("versions", {})),
                      "machine": f"{env['cpu']}, {env['cpu_count']} logical cores, {gpus}",
                      "per": int(written["settings"]["per"]),
+                     "samples": int(written["settings"]["samples"]),
                      "seconds": {cell: float(v) for cell, v in row["seconds_per_epoch"].items()},
                      "matmul_gflops": None if peak is None else float(peak),
                      **_row_extras(written, row)})
